@@ -1,0 +1,82 @@
+"""The SMS portal: SMS campaigns through SMSAPI, tracked until every message is delivered."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal import queue
+from portal.config import load_config
+from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the portal: settings from the environment, overridden by `test_config`."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=(test_config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    queue.init_app(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli, templating
+
+    cli.init_app(app)
+    templating.init_app(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models, tenancy  # noqa: F401  (the models' metadata; the account scoping)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    if app.config.get("EMBEDDED_REDIS"):
+        # The sign-in limits live in Redis: make sure the embedded server is up before they are read.
+        app.before_request(queue.redis_connection)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth import bp as auth_bp
+    from portal.campaigns import bp as campaigns_bp
+    from portal.contacts import bp as contacts_bp
+    from portal.errors import bp as errors_bp
+    from portal.main import bp as main_bp
+    from portal.senders import bp as senders_bp
+    from portal.settings import bp as settings_bp
+    from portal.users import bp as users_bp
+
+    for blueprint in (
+        errors_bp, auth_bp, main_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp, users_bp
+    ):
+        app.register_blueprint(blueprint)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, and let the web process and the workers write side by side."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()

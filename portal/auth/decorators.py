@@ -1,0 +1,21 @@
+"""Route guards: signed in (Flask-Login's `login_required`) and admin-only."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def admin_required(view):
+    """Only admins of the account may open this page; members get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

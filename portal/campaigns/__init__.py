@@ -1,0 +1,7 @@
+"""Campaigns: compose, preview, launch and follow SMS campaigns."""
+
+from flask import Blueprint
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+from portal.campaigns import routes  # noqa: E402,F401

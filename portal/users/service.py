@@ -1,0 +1,87 @@
+"""The rules for accounts and their users, shared by the views and the command line."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal.audit import record_event
+from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from portal.auth.service import normalize_email
+from portal.extensions import db
+from portal.models import Account, Role, User
+
+
+class UserRuleError(ValueError):
+    """A change to users that the rules refuse; the message says why, for the person asking."""
+
+
+def create_account(name: str, admin_email: str, admin_password: str) -> User:
+    """A new account with its first admin (committed)."""
+    account = Account(name=name.strip())
+    db.session.add(account)
+    db.session.flush()
+    admin = _new_user(account.id, admin_email, Role.ADMIN, admin_password)
+    record_event(
+        account.id, None, "account.created", f"Account “{account.name}” created with admin {admin.email}"
+    )
+    db.session.commit()
+    return admin
+
+
+def add_user(account_id: int, by: User, email: str, role: Role, password: str) -> User:
+    """Add a user to the account of admin `by` (committed)."""
+    user = _new_user(account_id, email, role, password)
+    record_event(account_id, by, "user.added", f"{by.email} added {user.email} as {role.label.lower()}")
+    db.session.commit()
+    return user
+
+
+def change_role(user: User, role: Role, by: User) -> None:
+    if user.role == role:
+        return
+    if user.role == Role.ADMIN and _is_last_active_admin(user):
+        raise UserRuleError("An account needs at least one active admin: make someone else admin first.")
+    previous = Role(user.role)
+    user.role = role.value
+    record_event(
+        user.account_id, by, "user.role_changed",
+        f"{by.email} changed {user.email} from {previous.label.lower()} to {role.label.lower()}",
+    )
+    db.session.commit()
+
+
+def set_active(user: User, active: bool, by: User) -> None:
+    if user.active == active:
+        return
+    if not active and user.id == by.id:
+        raise UserRuleError("You cannot deactivate yourself: ask another admin.")
+    if not active and user.role == Role.ADMIN and _is_last_active_admin(user):
+        raise UserRuleError("An account needs at least one active admin: make someone else admin first.")
+    user.active = active
+    verb = "reactivated" if active else "deactivated"
+    record_event(user.account_id, by, f"user.{verb}", f"{by.email} {verb} {user.email}")
+    db.session.commit()
+
+
+def _new_user(account_id: int, email: str, role: Role, password: str) -> User:
+    email = normalize_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserRuleError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    taken = db.session.scalar(
+        select(User.id).where(User.email == email).execution_options(all_accounts=True)
+    )
+    if taken is not None:
+        raise UserRuleError("This e-mail address already belongs to a user.")
+    user = User(account_id=account_id, email=email, role=role.value, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _is_last_active_admin(user: User) -> bool:
+    admins = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.account_id == user.account_id, User.role == Role.ADMIN.value, User.active.is_(True)
+        )
+    )
+    return user.active and admins <= 1

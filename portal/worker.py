@@ -1,0 +1,31 @@
+"""The RQ worker and scheduler processes, run inside the app so jobs see its config and database."""
+
+from __future__ import annotations
+
+import os
+
+from flask import current_app
+from rq import Worker
+from rq.cron import CronScheduler
+
+from portal.extensions import db
+from portal.queue import all_queues, redis_connection
+from portal.schedule import PERIODIC_JOBS
+
+
+def run_worker(*, burst: bool = False) -> None:
+    """Work the queues until stopped; `with_scheduler` runs delayed jobs and retries with intervals."""
+    # Each job runs in a forked child: it must not share the parent's database connections.
+    os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
+    worker = Worker(all_queues(), connection=redis_connection())
+    worker.work(burst=burst, with_scheduler=True)
+
+
+def run_scheduler() -> None:
+    """Enqueue each periodic job on its interval; run one scheduler per deployment."""
+    scheduler = CronScheduler(connection=redis_connection())
+    for job in PERIODIC_JOBS:
+        scheduler.register(
+            job.func, queue_name=job.queue, interval=job.interval(current_app.config), job_timeout=job.timeout
+        )
+    scheduler.start()

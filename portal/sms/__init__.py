@@ -1,0 +1,1 @@
+"""Framework-free SMS domain code: the SMSAPI client, segments and delivery statuses."""

@@ -1,0 +1,246 @@
+"""SMSAPI's endpoints, under a first path segment naming the real host (`/api.smsapi.pl/sms.do`).
+
+Legacy endpoints (`sms.do`, `user.do`) answer errors as `{"error": <int>, "message"}` inside an
+HTTP 200; REST endpoints (`/profile`, `/ping`, `/sms/sendernames`) answer by HTTP status with the
+`{"message", "error", "developer_description", "errors"}` shape (SMSAPI.md §2.1).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+from portal.simulator.sending import LegacyFailure, accept_send
+from portal.simulator.state import Account, SenderNameRecord
+from portal.sms.services import Service, service_for_host
+
+bp = Blueprint("smsapi", __name__)
+
+_ROUTES = Map([
+    Rule("/sms.do", endpoint="sms", methods=["GET", "POST"]),
+    Rule("/user.do", endpoint="user", methods=["GET", "POST"]),
+    Rule("/profile", endpoint="profile", methods=["GET"]),
+    Rule("/ping", endpoint="ping", methods=["GET"]),
+    Rule("/sms/sendernames", endpoint="sendernames", methods=["GET", "POST"]),
+    Rule("/sms/sendernames/<name>", endpoint="sendername", methods=["GET", "DELETE"]),
+    Rule("/sms/sendernames/<name>/commands/make_default", endpoint="make_default", methods=["POST"]),
+])
+
+
+@bp.route("/<host>/<path:path>", methods=["GET", "POST", "PUT", "DELETE"])
+def smsapi(host: str, path: str) -> Any:
+    """Route a call for `host` to the endpoint it names, after the configured faults."""
+    simulator = current_app.extensions["simulator"]
+    found = service_for_host(host)
+    inner = _inner_path(host, path)
+    if found is None or inner is None:
+        return rest_error(404, "not_found", "Not found resource")
+    with simulator.state.lock:
+        simulator.state.hits[host] += 1
+    fault = _inject_fault(host)
+    if fault is not None:
+        return fault
+    try:
+        endpoint, args = _ROUTES.bind("smsapi").match(inner, method=request.method)
+    except HTTPException as exc:
+        return rest_error(exc.code or 404, "not_found", "Not found resource")
+    return _HANDLERS[endpoint](found[0], host, **args)
+
+
+def rest_error(status: int, error: str, message: str, errors: list[dict[str, Any]] | None = None) -> Response:
+    """A REST error answer in SMSAPI's shape."""
+    body = {"message": message, "error": error, "developer_description": None, "errors": errors or []}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def legacy_error(failure: LegacyFailure) -> Response:
+    """A legacy error answer, inside the configured HTTP status (200 unless told otherwise)."""
+    response = jsonify(failure.body)
+    response.status_code = _config().legacy_error_status
+    return response
+
+
+def _config() -> Any:
+    return current_app.extensions["simulator"].state.config
+
+
+def _inner_path(host: str, path: str) -> str | None:
+    """The endpoint path; on smsapi.io it must start with one of the configured prefixes."""
+    if host != "smsapi.io":
+        return "/" + path
+    for prefix in sorted(_config().io_path_prefixes, key=len, reverse=True):
+        if path.startswith(prefix):
+            return "/" + path.removeprefix(prefix)
+    return None
+
+
+def _inject_fault(host: str) -> Response | None:
+    """Latency, dropped connections, held answers, HTTP errors and error 202, as configured."""
+    config, state = _config(), current_app.extensions["simulator"].state
+    if host in config.unreachable:
+        return _drop_connection()
+    if config.latency:
+        time.sleep(config.latency)
+    if config.fault_hosts and host not in config.fault_hosts:
+        return None
+    with state.lock:
+        roll = state.rng.random()
+    if roll < config.timeout_rate:
+        # Held past the client's read timeout, then served: the lost-answer case check_idx exists for.
+        time.sleep(config.timeout_seconds)
+        return None
+    roll -= config.timeout_rate
+    if roll < config.fail_rate:
+        response = rest_error(config.fail_status, "service_unavailable", "Service unavailable")
+    elif roll - config.fail_rate < config.error202_rate:
+        response = legacy_error(LegacyFailure(202, "Too many simultaneous requests, message not sent"))
+    else:
+        return None
+    if config.retry_after is not None:
+        response.headers["Retry-After"] = str(config.retry_after)
+    return response
+
+
+def _drop_connection() -> Response:
+    """Close the socket unanswered, so the caller sees a connection error as for a dead host."""
+    connection = request.environ.get("werkzeug.socket")
+    if connection is not None:
+        connection.shutdown(socket.SHUT_RDWR)
+    return Response(status=503)
+
+
+def _params() -> dict[str, str]:
+    """Query, form and JSON body (the JS and Go clients post JSON) as one flat mapping."""
+    params = {**request.args.to_dict(), **request.form.to_dict()}
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict):
+        params.update({key: str(value) for key, value in body.items()})
+    return params
+
+
+def _account(service: Service) -> Account | None:
+    """The account of the bearer token (or `access_token`), if it belongs to this service."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+    token = token or request.values.get("access_token")
+    state = current_app.extensions["simulator"].state
+    with state.lock:
+        account = state.accounts.get(token or "")
+    # A token belongs to one service: elsewhere it is error 101 (SMSAPI.md §1.1, issue #30).
+    return account if account is not None and account.service == service.key else None
+
+
+def _unauthorized() -> Response:
+    return rest_error(401, "authorization_failed", "Authorization failed")
+
+
+def _send(service: Service, host: str) -> Response:
+    simulator = current_app.extensions["simulator"]
+    account = _account(service)
+    if account is None:
+        return legacy_error(LegacyFailure(101, "Authorization failed"))
+    try:
+        body, messages = accept_send(simulator.state, account, host, _params())
+    except LegacyFailure as failure:
+        return legacy_error(failure)
+    simulator.callbacks.schedule(messages, account.callback_url, account.username, simulator.state.rng)
+    return jsonify(body)
+
+
+def _user(service: Service, host: str) -> Response:
+    account = _account(service)
+    if account is None:
+        return legacy_error(LegacyFailure(101, "Authorization failed"))
+    if _params().get("credits") != "1":
+        return legacy_error(LegacyFailure(1001, "Invalid action"))
+    pro_count = int(account.points / _config().price_per_part)
+    return jsonify(points=float(account.points), proCount=pro_count, ecoCount=pro_count,
+                   mmsCount=0, vmsGsmCount=0, vmsLandCount=0)
+
+
+def _profile(service: Service, host: str) -> Response:
+    account = _account(service)
+    if account is None:
+        return _unauthorized()
+    return jsonify(id=account.username, name=account.username, username=account.username,
+                   email=f"{account.username}@example.com", phone_number=None,
+                   payment_type="prepaid", user_type="native", points=float(account.points))
+
+
+def _ping(service: Service, host: str) -> Response:
+    return jsonify(authorized=_account(service) is not None, unavailable=[])
+
+
+def _sender_names(service: Service, host: str) -> Response:
+    account = _account(service)
+    if account is None:
+        return _unauthorized()
+    state = current_app.extensions["simulator"].state
+    if request.method == "GET":
+        records = [state.sender_name(account, name) for name in list(account.sender_names)]
+        return jsonify(collection=[r.as_json() for r in records if r], size=len(records))
+    name = _params().get("sender", "")
+    problem = None
+    if not re.fullmatch(_config().sender_name_pattern, name):
+        problem = "Sender name is invalid"
+    elif name in account.sender_names:
+        problem = "Sender name already exists"
+    if problem:
+        errors = [{"message": problem, "error": "invalid_sender", "path": "sender", "value": name}]
+        return rest_error(400, "invalid_request_data", problem, errors)
+    with state.lock:
+        record = account.sender_names[name] = SenderNameRecord(name, "PENDING")
+    response = jsonify(record.as_json())
+    response.status_code = 201
+    return response
+
+
+def _sender_name(service: Service, host: str, name: str) -> Response:
+    account = _account(service)
+    if account is None:
+        return _unauthorized()
+    state = current_app.extensions["simulator"].state
+    record = state.sender_name(account, name)
+    if record is None:
+        return rest_error(404, "not_found", "Not found resource")
+    if request.method == "GET":
+        return jsonify(record.as_json())
+    with state.lock:
+        del account.sender_names[name]
+    return Response(status=204)
+
+
+def _make_default(service: Service, host: str, name: str) -> Response:
+    account = _account(service)
+    if account is None:
+        return _unauthorized()
+    state = current_app.extensions["simulator"].state
+    record = state.sender_name(account, name)
+    if record is None:
+        return rest_error(404, "not_found", "Not found resource")
+    if record.status != "ACTIVE":
+        # Legacy error 2061: a sender name must be active before it can be the default.
+        return rest_error(400, "invalid_request_data", "Sender name must be active to be the default")
+    with state.lock:
+        for other in account.sender_names.values():
+            other.is_default = other is record
+    return Response(status=204)
+
+
+_HANDLERS = {
+    "sms": _send,
+    "user": _user,
+    "profile": _profile,
+    "ping": _ping,
+    "sendernames": _sender_names,
+    "sendername": _sender_name,
+    "make_default": _make_default,
+}

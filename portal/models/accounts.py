@@ -43,6 +43,8 @@ class User(UserMixin, AccountScoped, Timestamps, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Notices (e.g. a sender name approved) newer than this are shown at the next page view.
+    notices_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     account: Mapped[Account] = relationship(back_populates="users")
 

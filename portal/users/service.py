@@ -8,7 +8,7 @@ from portal.audit import record_event
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from portal.auth.service import normalize_email
 from portal.extensions import db
-from portal.models import Account, Role, User
+from portal.models import Account, Role, SmsSettings, User
 
 
 class UserRuleError(ValueError):
@@ -21,6 +21,7 @@ def create_account(name: str, admin_email: str, admin_password: str) -> User:
     db.session.add(account)
     db.session.flush()
     admin = _new_user(account.id, admin_email, Role.ADMIN, admin_password)
+    db.session.add(SmsSettings(account_id=account.id))  # test mode on until an admin switches it off
     record_event(
         account.id, None, "account.created", f"Account “{account.name}” created with admin {admin.email}"
     )

@@ -1,0 +1,32 @@
+"""SMS campaigns: a message, a sender and (later) recipients, from draft to delivered."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.accounts import User
+from portal.models.base import AccountScoped, Timestamps
+from portal.models.senders import SenderName
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+
+
+class Campaign(AccountScoped, Timestamps, db.Model):
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    message: Mapped[str] = mapped_column(Text, default="")
+    # None: the account's default sender (the portal's, else SMSAPI's own default).
+    sender_name_id: Mapped[int | None] = mapped_column(ForeignKey("sender_name.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT.value)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    sender_name: Mapped[SenderName | None] = relationship()
+    created_by: Mapped[User | None] = relationship()

@@ -1,24 +1,28 @@
-"""The SMS portal: SMS campaigns through SMSAPI, tracked until every message is delivered."""
+"""The SMS portal: SMS campaigns through SMSAPI, tracked until every message is delivered.
+
+`portal.sms` must stay importable without Flask, so this module imports the web stack only
+inside `create_app`.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from portal import queue
-from portal.config import load_config
-from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
+    from flask import Flask
+
+    from portal import cli, queue, templating
+    from portal.config import load_config
+
     app = Flask(
         __name__,
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -31,9 +35,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     queue.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
-
-    from portal import cli, templating
-
     cli.init_app(app)
     templating.init_app(app)
     if not app.debug and not app.testing:
@@ -42,7 +43,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import models, tenancy  # noqa: F401  (the models' metadata; the account scoping)
+    from portal import models, queue, tenancy  # noqa: F401  (the models' metadata; the account scoping)
+    from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -69,14 +71,3 @@ def _register_blueprints(app: Flask) -> None:
         errors_bp, auth_bp, main_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp, users_bp
     ):
         app.register_blueprint(blueprint)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite: enforce foreign keys, and let the web process and the workers write side by side."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
-        cursor.close()

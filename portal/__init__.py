@@ -53,8 +53,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     if app.config.get("EMBEDDED_REDIS"):
-        # The sign-in limits live in Redis: make sure the embedded server is up before they are read.
-        app.before_request(queue.redis_connection)
+        app.before_request(queue.ensure_embedded_redis)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -32,6 +32,11 @@ def redis_connection() -> Redis:
     return connection
 
 
+def ensure_embedded_redis() -> None:
+    """Start the embedded Redis before a request reads the sign-in limits from it."""
+    redis_connection()
+
+
 def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection())
 

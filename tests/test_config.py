@@ -48,3 +48,17 @@ def test_embedded_redis_is_used_when_no_url_is_set(tmp_path):
     app = create_app({"INSTANCE_PATH": str(tmp_path), "REDIS_URL": None})
     assert app.config["EMBEDDED_REDIS"] is True
     assert app.config["REDIS_URL"] == f"unix://{tmp_path / 'redis' / 'redis.sock'}"
+
+
+def test_embedded_default_serves_pages_and_starts_its_redis(tmp_path):
+    from portal import create_app
+
+    app = create_app(
+        {"INSTANCE_PATH": str(tmp_path), "REDIS_URL": None, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
+    try:
+        response = app.test_client().get("/login")
+        assert response.status_code == 200
+        assert app.extensions["redis"].ping()
+    finally:
+        app.extensions["embedded_redis"].shutdown(nosave=True)

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(rotate_token_key_command)
 
 
 @click.command("create-account")
@@ -40,15 +41,16 @@ def create_account_command(name: str, email: str, password: str) -> None:
 @click.command("demo-account")
 def demo_account_command() -> None:
     """Create a demo account with an admin when there is no account yet, and say how to sign in."""
+    from portal.demo import DEMO_ADMIN_EMAIL
     from portal.users.service import create_account
 
     credentials = Path(current_app.instance_path) / "demo-credentials.txt"
     if db.session.scalar(select(Account.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
-        create_account("Demo company", "admin@demo.example", password)
+        create_account("Demo company", DEMO_ADMIN_EMAIL, password)
         fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
-            handle.write(f"admin@demo.example\n{password}\n")
+            handle.write(f"{DEMO_ADMIN_EMAIL}\n{password}\n")
     if credentials.exists():
         email, password = credentials.read_text().split()[:2]
         click.echo(f"Sign in as {email} with the password {password} (kept in {credentials}).")
@@ -76,8 +78,27 @@ def scheduler_command() -> None:
 @click.command("serve")
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve_command(port: int, host: str) -> None:
+@click.option("--demo", is_flag=True, help="Also run the SMSAPI simulator, with the demo account connected.")
+@click.option("--simulator-port", default=9400, show_default=True, help="The simulator's port with --demo.")
+def serve_command(port: int, host: str, demo: bool, simulator_port: int) -> None:
     """Run web, worker and scheduler together (and the embedded Redis); Ctrl-C stops them all."""
     from portal.runner import run_all
 
-    run_all(current_app._get_current_object(), host=host, port=port)
+    run_all(current_app._get_current_object(), host=host, port=port,
+            simulator_port=simulator_port if demo else None)
+
+
+@click.command("rotate-token-key")
+def rotate_token_key_command() -> None:
+    """Re-encrypt every stored SMSAPI token with the newest key of TOKEN_ENCRYPTION_KEYS."""
+    from portal.settings.service import rotate_token_key
+    from portal.token_vault import TokenUnreadable
+
+    try:
+        count = rotate_token_key()
+    except TokenUnreadable as error:
+        raise click.ClickException(
+            "A stored token cannot be decrypted with any configured key: put the old key back "
+            "(after the new one) and run this again."
+        ) from error
+    click.echo(f"{count} token(s) re-encrypted with the newest key; older keys can now be removed.")

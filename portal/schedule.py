@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from portal import jobs
+
 
 @dataclass(frozen=True)
 class PeriodicJob:
@@ -15,4 +17,7 @@ class PeriodicJob:
     timeout: int = 300
 
 
-PERIODIC_JOBS: list[PeriodicJob] = []
+PERIODIC_JOBS: list[PeriodicJob] = [
+    # SMSAPI has no approval callback for sender names (SMSAPI.md §4), so the portal asks.
+    PeriodicJob(jobs.sync_sender_names, interval=lambda config: config["SENDER_SYNC_INTERVAL"]),
+]

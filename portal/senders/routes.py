@@ -1,12 +1,130 @@
-"""Sender-name views."""
+"""Sender-name views: everyone sees the active names, admins register, check, choose and delete."""
 
-from flask import render_template
-from flask_login import login_required
+from __future__ import annotations
 
+from flask import flash, redirect, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal.auth.decorators import admin_required
+from portal.extensions import db
+from portal.models import SenderName, SenderNameEvent
 from portal.senders import bp
+from portal.senders.forms import ActionForm, AddSenderForm
+from portal.senders.service import (
+    SenderNameError,
+    delete_sender_name,
+    dismiss_notices,
+    make_default,
+    names_of,
+    notices_for,
+    register_sender_name,
+    sync_sender_names,
+)
+from portal.templating import is_htmx_fragment_request, render_page
+from portal.tenancy import get_scoped_or_404
+
+EXPIRED = "The form had expired: reload the page and try again."
+
+
+@bp.app_context_processor
+def sender_notices() -> dict:
+    """Approvals and rejections an admin has not seen yet, for the notices of full pages."""
+    if not current_user.is_authenticated or is_htmx_fragment_request():
+        return {}
+    return {"sender_notices": notices_for(current_user)}
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("senders/index.html")
+    return _page()
+
+
+@bp.route("/", methods=["POST"])
+@admin_required
+def add():
+    form = AddSenderForm()
+    if form.validate_on_submit():
+        try:
+            sender = register_sender_name(current_user.account_id, current_user, form.name.data)
+        except SenderNameError as error:
+            form.name.errors.append(str(error))
+        else:
+            flash(f"{sender.name} was sent to SMSAPI for approval; it can be used once active.", "success")
+            return redirect(url_for("senders.index"))
+    return _page(add_form=form, status=422)
+
+
+@bp.route("/check", methods=["POST"])
+@admin_required
+def check():
+    """Reads every status from SMSAPI now; htmx swaps the list in place."""
+    error, message = None, None
+    if ActionForm().validate_on_submit():
+        try:
+            changes = sync_sender_names(current_user.account_id).changes
+            message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
+        except SenderNameError as problem:
+            error = str(problem)
+    else:
+        error = EXPIRED
+    if not is_htmx_fragment_request():
+        flash(error or message, "error" if error else "success")
+        return redirect(url_for("senders.index"))
+    return _page(block="names", list_error=error, list_message=message, status=422 if error else 200)
+
+
+@bp.route("/<int:sender_id>/default", methods=["POST"])
+@admin_required
+def default(sender_id: int):
+    sender = get_scoped_or_404(SenderName, sender_id)
+    return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
+
+
+@bp.route("/<int:sender_id>/delete", methods=["POST"])
+@admin_required
+def delete(sender_id: int):
+    sender = get_scoped_or_404(SenderName, sender_id)
+    return _act(lambda: delete_sender_name(sender, current_user), f"{sender.name} was deleted.")
+
+
+@bp.route("/notices/dismiss", methods=["POST"])
+@login_required
+def dismiss():
+    if ActionForm().validate_on_submit():
+        dismiss_notices(current_user)
+    if is_htmx_fragment_request():
+        return ""
+    return redirect(url_for("senders.index"))
+
+
+def _act(change, success: str):
+    """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
+    if not ActionForm().validate_on_submit():
+        flash(EXPIRED, "error")
+        return redirect(url_for("senders.index"))
+    try:
+        change()
+    except SenderNameError as error:
+        flash(str(error), "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for("senders.index"))
+
+
+def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):
+    account_id = current_user.account_id
+    names = names_of(account_id, active_only=not current_user.is_admin)
+    history = {}
+    if current_user.is_admin and names:
+        events = db.session.scalars(
+            select(SenderNameEvent).where(SenderNameEvent.sender_name_id.in_([s.id for s in names]))
+            .order_by(SenderNameEvent.id.desc())
+        )
+        for event in events:
+            history.setdefault(event.sender_name_id, []).append(event)
+    return render_page(
+        "senders/index.html", block, status=status, names=names, history=history,
+        add_form=add_form or AddSenderForm(), action_form=ActionForm(), **context,
+    )

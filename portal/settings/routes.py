@@ -1,12 +1,159 @@
-"""Settings views."""
+"""Settings -> SMS views (admins): each change is one service call, then back to the page."""
 
-from flask import render_template
+from __future__ import annotations
 
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.models import SenderName
+from portal.senders import service as senders  # a module: it imports this package in turn
 from portal.settings import bp
+from portal.settings.forms import ActionForm, ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.service import (
+    SettingsError,
+    callback_url,
+    check_connection,
+    connect_token,
+    disconnect,
+    regenerate_callback_secret,
+    set_test_mode,
+    settings_for,
+)
+from portal.sms.services import get_service
+from portal.templating import is_htmx_fragment_request, render_page
+from portal.tenancy import get_scoped_or_404
+
+EXPIRED = "The form had expired: reload the page and try again."
 
 
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("settings/index.html")
+    return _page()
+
+
+@bp.route("/connection", methods=["POST"])
+@admin_required
+def connect():
+    form = ConnectForm()
+    if form.validate_on_submit():
+        try:
+            settings = connect_token(
+                current_user.account_id, current_user, form.service.data, form.token.data
+            )
+        except SettingsError as error:
+            form.token.errors.append(str(error))
+        else:
+            service = get_service(settings.service).display_name
+            flash(f"Connected to {service} as {settings.smsapi_username}.", "success")
+            return redirect(url_for("settings.index"))
+    return _page(connect_form=form, status=422)
+
+
+@bp.route("/connection/check", methods=["POST"])
+@admin_required
+def check():
+    """Refreshes username and balance; htmx swaps the connection card in place."""
+    error = None
+    if ActionForm().validate_on_submit():
+        try:
+            check_connection(current_user.account_id)
+        except SettingsError as problem:
+            error = str(problem)
+    else:
+        error = EXPIRED
+    if not is_htmx_fragment_request():
+        return _done(error, "#connection", "Checked with SMSAPI just now.")
+    return _page(block="connection", connection_error=error, status=422 if error else 200)
+
+
+@bp.route("/connection/remove", methods=["POST"])
+@admin_required
+def remove():
+    if ActionForm().validate_on_submit():
+        disconnect(current_user.account_id, current_user)
+        flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
+    else:
+        flash(EXPIRED, "error")
+    return redirect(url_for("settings.index"))
+
+
+@bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
+@admin_required
+def test_mode(mode: str):
+    form = GoLiveForm()
+    if not form.validate_on_submit():
+        return _done(EXPIRED, "#test-mode")
+    try:
+        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=form.confirm.data)
+    except SettingsError as error:
+        return _done(str(error), "#test-mode")
+    return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
+
+
+@bp.route("/default-sender", methods=["POST"])
+@admin_required
+def default_sender():
+    form = _default_sender_form()
+    if not form.validate_on_submit():
+        return _done("Choose a default sender from the list.", "#default-sender")
+    try:
+        if form.sender.data:
+            senders.make_default(get_scoped_or_404(SenderName, int(form.sender.data)), current_user)
+        else:
+            senders.use_smsapi_default(current_user.account_id, current_user)
+    except senders.SenderNameError as error:
+        return _done(str(error), "#default-sender")
+    return _done(None, "#default-sender", "Default sender saved.")
+
+
+@bp.route("/callback-secret", methods=["POST"])
+@admin_required
+def callback_secret():
+    form = RegenerateSecretForm()
+    if not form.validate_on_submit():
+        return _done(" ".join(form.confirm.errors) or EXPIRED, "#callback")
+    regenerate_callback_secret(current_user.account_id, current_user)
+    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
+
+
+def _default_sender_form() -> DefaultSenderForm:
+    form = DefaultSenderForm()
+    active = senders.names_of(current_user.account_id, active_only=True)
+    form.sender.choices = [SelectChoice("", "SMSAPI's account default")] + [
+        SelectChoice(str(sender.id), sender.name) for sender in active
+    ]
+    return form
+
+
+def _done(error: str | None, anchor: str, success: str | None = None):
+    """Back to the page (post/redirect/get) with the outcome as a message."""
+    flash(error or success, "error" if error else "success")
+    return redirect(url_for("settings.index") + anchor)
+
+
+def _page(*, block: str = "content", connect_form: ConnectForm | None = None, status: int = 200, **context):
+    account_id = current_user.account_id
+    settings = settings_for(account_id)
+    default_form = _default_sender_form()
+    default = next((s for s in senders.names_of(account_id, active_only=True) if s.is_default), None)
+    default_form.sender.data = str(default.id) if default else ""
+    return render_page(
+        "settings/index.html", block, status=status,
+        settings=settings, service_name=get_service(settings.service).display_name,
+        callback_url=callback_url(settings),
+        connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
+        default_form=default_form, regenerate_form=RegenerateSecretForm(), action_form=ActionForm(),
+        events=_changes(account_id),
+        **context,
+    )
+
+
+def _changes(account_id: int) -> list:
+    """Settings changes, and default-sender changes made here or on the sender-names page."""
+    events = [*recent_events(account_id, prefix="settings."),
+              *recent_events(account_id, prefix="sender.default")]
+    return sorted(events, key=lambda event: (event.created_at, event.id), reverse=True)[:50]

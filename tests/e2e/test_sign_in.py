@@ -52,7 +52,9 @@ def test_admin_changes_a_role_in_place(page, account):
     sign_in(page, account.admin_email)
     page.goto("/users/")
     row = page.locator(f"#user-{account.member_id}")
-    row.get_by_label(f"Role of {account.member_email}").select_option("admin")
+    with page.expect_response(lambda response: response.url.endswith("/role")) as answer:
+        row.get_by_label(f"Role of {account.member_email}").select_option("admin")
+    assert answer.value.status == 200
     expect(page.locator(f"#user-{account.member_id} select")).to_have_value("admin")
     page.reload()
     expect(page.locator(f"#user-{account.member_id} select")).to_have_value("admin")

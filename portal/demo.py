@@ -1,0 +1,58 @@
+"""`make demo`: the portal next to the SMSAPI simulator, with the demo account already connected.
+
+The simulator runs as one more child of `flask serve --demo`; the demo account is connected through
+the same domain function as the settings form, so its token is checked and encrypted the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import requests
+from flask import current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import User
+from portal.settings.service import connect_token
+
+DEMO_ADMIN_EMAIL = "admin@demo.example"
+# Not a secret: it only opens the local simulator, which forgets everything when it stops.
+DEMO_TOKEN = "demo-simulator-token"  # noqa: S105
+DEMO_USERNAME = "demo-company"
+DEMO_SERVICE = "pl"
+#: Seconds until the simulator decides a new sender name, so approval can be watched happen.
+DEMO_APPROVE_AFTER = 30
+
+
+def simulator_command(host: str, port: int) -> list[str]:
+    """The simulator as a child process, with the demo account's token and a quick approval."""
+    return [sys.executable, "-m", "portal.simulator", "--host", host, "--port", str(port),
+            "--token", DEMO_TOKEN, "--service", DEMO_SERVICE, "--username", DEMO_USERNAME,
+            "--points", "500", "--approve-after", str(DEMO_APPROVE_AFTER)]
+
+
+def wait_until_up(url: str, timeout: float = 15.0) -> None:
+    """Block until the simulator answers, so the demo account is connected to a running one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            requests.get(f"{url}/_simulator/config", timeout=1).raise_for_status()
+            return
+        except requests.RequestException:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the SMSAPI simulator did not start on {url}") from None
+            time.sleep(0.2)
+
+
+def connect_demo_account(simulator_url: str) -> str:
+    """Connect the demo admin's account to the simulator; returns the admin's e-mail."""
+    current_app.config["SMSAPI_API_URL"] = simulator_url
+    admin = db.session.scalar(
+        select(User).where(User.email == DEMO_ADMIN_EMAIL).execution_options(all_accounts=True)
+    )
+    if admin is None:
+        raise RuntimeError("There is no demo account: run `flask demo-account` first.")
+    connect_token(admin.account_id, None, DEMO_SERVICE, DEMO_TOKEN)
+    return admin.email

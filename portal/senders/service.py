@@ -1,0 +1,279 @@
+"""Sender names: register them with SMSAPI, follow their approval, choose the default, delete them.
+
+SMSAPI is the source of truth for a name's status; the portal keeps a copy with the history of every
+change (who or what made it) and records each change in the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from portal.audit import record_event
+from portal.extensions import db
+from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
+from portal.settings.service import NotConnected, client_for_account
+from portal.sms.client import SmsapiClient
+from portal.sms.errors import ContentError, SmsapiAuthError, SmsapiError, SmsapiNotFound, TransientError
+from portal.sms.sender_names import InvalidSenderName, check_sender_name
+from portal.tenancy import account_scope
+from portal.token_vault import TokenUnreadable
+
+log = logging.getLogger(__name__)
+
+#: Statuses a sender name is announced in when it reaches them (a notice for the admins).
+NOTICE_STATUSES = (SenderStatus.ACTIVE.value, SenderStatus.REJECTED.value)
+
+
+class SenderNameError(Exception):
+    """A sender-name change that cannot be made; the message tells the admin why and what to do."""
+
+
+def names_of(account_id: int, *, active_only: bool = False) -> list[SenderName]:
+    """The account's sender names, defaults and active ones first, deleted ones last."""
+    query = select(SenderName).where(SenderName.account_id == account_id)
+    if active_only:
+        query = query.where(SenderName.status == SenderStatus.ACTIVE.value)
+    names = db.session.scalars(query.order_by(SenderName.name))
+    order = [s.value for s in (SenderStatus.ACTIVE, SenderStatus.PENDING, SenderStatus.REJECTED,
+                               SenderStatus.INACTIVE, SenderStatus.DELETED)]
+    return sorted(names, key=lambda s: (not s.is_default, order.index(s.status) if s.status in order else 9))
+
+
+def check_new_name(account_id: int, name: str) -> str:
+    """The name if the account may register it: the plain rule, then no duplicate (a deleted one may
+    come back)."""
+    check_sender_name(name)
+    existing = _named(account_id, name)
+    if existing is not None and existing.status != SenderStatus.DELETED:
+        raise InvalidSenderName(f"{name} is already one of your sender names.")
+    return name
+
+
+def register_sender_name(account_id: int, by: User, name: str) -> SenderName:
+    """Validate, register with SMSAPI, then store it as SMSAPI reports it (normally pending)."""
+    name = name.strip()
+    try:
+        check_new_name(account_id, name)
+    except InvalidSenderName as error:
+        raise SenderNameError(str(error)) from None
+    with _smsapi(account_id) as client:
+        try:
+            registered = client.create_sender_name(name)
+        except ContentError as error:
+            reasons = "; ".join(str(e.get("message")) for e in error.errors if e.get("message"))
+            raise SenderNameError(f"SMSAPI refused {name}: {reasons or error.message}.") from None
+    status = _status(registered.status) or SenderStatus.PENDING.value
+    sender = _named(account_id, name)
+    if sender is None:
+        sender = SenderName(account_id=account_id, name=name, status=status)
+        db.session.add(sender)
+        db.session.flush()
+        previous = None
+    else:
+        previous = sender.status
+        sender.status, sender.status_changed_at, sender.created_at = status, utcnow(), utcnow()
+    _add_event(sender, previous, status, EventSource.REGISTRATION, by)
+    record_event(account_id, by, "sender.registered", f"{by.email} registered the sender name {name}",
+                 name=name)
+    db.session.commit()
+    return sender
+
+
+def make_default(sender: SenderName, by: User) -> None:
+    """Make an active name the account's default, at SMSAPI too."""
+    if not sender.is_active:
+        raise SenderNameError(f"{sender.name} is {sender.status}: only an active name can be the default.")
+    if sender.is_default:
+        return
+    with _smsapi(sender.account_id) as client:
+        try:
+            client.make_default_sender_name(sender.name)
+        except (ContentError, SmsapiNotFound) as error:
+            raise SenderNameError(
+                f"SMSAPI refused to make {sender.name} the default: {error.message}."
+            ) from None
+    _clear_default(sender.account_id)
+    sender.is_default = True
+    _add_event(sender, sender.status, sender.status, EventSource.PERSON, by)
+    record_event(sender.account_id, by, "sender.default_set",
+                 f"{by.email} made {sender.name} the default sender", name=sender.name)
+    db.session.commit()
+
+
+def use_smsapi_default(account_id: int, by: User) -> None:
+    """Send without naming a sender, so SMSAPI uses the default set in its own panel."""
+    if _clear_default(account_id) is None:
+        return
+    record_event(account_id, by, "sender.default_cleared",
+                 f"{by.email} chose SMSAPI's account default as the default sender")
+    db.session.commit()
+
+
+def delete_sender_name(sender: SenderName, by: User) -> None:
+    """Remove the name at SMSAPI and mark it deleted; the default must be replaced first."""
+    if sender.is_default:
+        raise SenderNameError(f"{sender.name} is the default sender: choose another default first.")
+    if sender.status == SenderStatus.DELETED:
+        return
+    # A name already gone at SMSAPI (SmsapiNotFound) leaves only our copy to mark.
+    with _smsapi(sender.account_id) as client, suppress(SmsapiNotFound):
+        client.delete_sender_name(sender.name)
+    _change_status(sender, SenderStatus.DELETED.value, EventSource.PERSON, by)
+    record_event(sender.account_id, by, "sender.deleted", f"{by.email} deleted the sender name {sender.name}",
+                 name=sender.name)
+    db.session.commit()
+
+
+@dataclass
+class SyncResult:
+    """What one sync changed: (name, from, to) per change."""
+
+    changes: list[tuple[str, str | None, str]] = field(default_factory=list)
+
+
+def sync_sender_names(account_id: int) -> SyncResult:
+    """Read every name from SMSAPI (one call) and bring the copy up to date, recording each change.
+
+    Names only SMSAPI has are imported; a name SMSAPI no longer lists is marked deleted, as SMSAPI
+    forgets deleted names. Nothing changes when SMSAPI cannot be asked (SenderNameError).
+    """
+    with _smsapi(account_id) as client:
+        remote = {item.name: item for item in client.list_sender_names()}
+    result, now = SyncResult(), utcnow()
+    local = {sender.name: sender for sender in names_of(account_id)}
+    for name, item in remote.items():
+        status = _status(item.status)
+        sender = local.get(name)
+        if status is None or (sender is None and status == SenderStatus.DELETED):
+            continue
+        if sender is None:
+            sender = SenderName(account_id=account_id, name=name, status=status)
+            db.session.add(sender)
+            db.session.flush()
+            _add_event(sender, None, status, EventSource.SYNC, None)
+            result.changes.append((name, None, status))
+        elif sender.status != status:
+            result.changes.append((name, sender.status, status))
+            _change_status(sender, status, EventSource.SYNC, None)
+        sender.last_checked_at = now
+    for name, sender in local.items():
+        if name not in remote and sender.status != SenderStatus.DELETED:
+            result.changes.append((name, sender.status, SenderStatus.DELETED.value))
+            _change_status(sender, SenderStatus.DELETED.value, EventSource.SYNC, None)
+            sender.last_checked_at = now
+    for name, previous, status in result.changes:
+        record_event(account_id, None, "sender.status_synced",
+                     f"SMSAPI reports {name} as {status}" + (f" (was {previous})" if previous else ""),
+                     name=name, status=status)
+    db.session.commit()
+    return result
+
+
+def sync_accounts_with_pending_names() -> dict[int, str]:
+    """Sync every connected account that waits for a decision; one account failing stops no other.
+
+    Returns per account id "ok" or why it was skipped (for the job's log and result).
+    """
+    pending = select(SenderName.account_id).where(SenderName.status == SenderStatus.PENDING.value)
+    account_ids = db.session.scalars(
+        select(SmsSettings.account_id)
+        .where(SmsSettings.token_ciphertext.is_not(None), SmsSettings.account_id.in_(pending))
+        .order_by(SmsSettings.account_id)
+        .execution_options(all_accounts=True)
+    ).all()
+    outcome = {}
+    for account_id in account_ids:
+        with account_scope(account_id):
+            try:
+                result = sync_sender_names(account_id)
+            except SenderNameError as error:
+                db.session.rollback()
+                log.warning("Sender names of account %s not synced: %s", account_id, error)
+                outcome[account_id] = str(error)
+            else:
+                outcome[account_id] = f"ok, {len(result.changes)} changed"
+    return outcome
+
+
+def notices_for(user: User) -> list[SenderNameEvent]:
+    """Decisions on names the account waited for, not yet seen by the user (admins only: they act)."""
+    if not user.is_admin:
+        return []
+    since = user.notices_seen_at or user.created_at
+    return list(db.session.scalars(
+        select(SenderNameEvent)
+        .where(SenderNameEvent.account_id == user.account_id, SenderNameEvent.created_at > since,
+               SenderNameEvent.from_status == SenderStatus.PENDING.value,
+               SenderNameEvent.to_status.in_(NOTICE_STATUSES))
+        .order_by(SenderNameEvent.id)
+    ))
+
+
+def dismiss_notices(user: User) -> None:
+    user.notices_seen_at = utcnow()
+    db.session.commit()
+
+
+@contextmanager
+def _smsapi(account_id: int) -> Iterator[SmsapiClient]:
+    """The account's client, with every failure to reach or use SMSAPI turned into a SenderNameError."""
+    try:
+        client = client_for_account(account_id)
+    except NotConnected:
+        raise SenderNameError("Connect your SMSAPI account in Settings -> SMS first.") from None
+    except TokenUnreadable:
+        raise SenderNameError("The stored SMSAPI token cannot be read: connect it again.") from None
+    try:
+        with client:
+            yield client
+    except SmsapiAuthError:
+        raise SenderNameError("SMSAPI no longer accepts the stored token: connect it again.") from None
+    except TransientError:
+        raise SenderNameError("SMSAPI could not be reached just now. Nothing changed: try again.") from None
+    except SmsapiError as error:
+        raise SenderNameError(f"SMSAPI refused the request: {error.message}.") from None
+
+
+def _named(account_id: int, name: str) -> SenderName | None:
+    query = select(SenderName).where(SenderName.account_id == account_id, SenderName.name == name)
+    return db.session.scalar(query)
+
+
+def _status(smsapi_status: str) -> str | None:
+    """SMSAPI's status in our spelling; None for a status SMSAPI may add later (left untouched)."""
+    try:
+        return SenderStatus(smsapi_status.lower()).value
+    except ValueError:
+        return None
+
+
+def _clear_default(account_id: int) -> SenderName | None:
+    """Unmark the current default (flushed first: the database allows one default per account)."""
+    current = db.session.scalar(
+        select(SenderName).where(SenderName.account_id == account_id, SenderName.is_default.is_(True))
+    )
+    if current is not None:
+        current.is_default = False
+        db.session.flush()
+    return current
+
+
+def _change_status(sender: SenderName, status: str, source: EventSource, by: User | None) -> None:
+    previous = sender.status
+    sender.status, sender.status_changed_at = status, utcnow()
+    if status != SenderStatus.ACTIVE and sender.is_default:
+        sender.is_default = False  # only an active name can be the default
+    _add_event(sender, previous, status, source, by)
+
+
+def _add_event(sender: SenderName, previous: str | None, status: str, source: EventSource,
+               by: User | None) -> None:
+    db.session.add(SenderNameEvent(
+        account_id=sender.account_id, sender_name_id=sender.id, from_status=previous, to_status=status,
+        source=source.value, user_id=by.id if by else None,
+    ))

@@ -1,0 +1,44 @@
+"""Forms of Settings -> SMS."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField
+from wtforms.validators import DataRequired
+
+from portal.sms.services import SERVICES
+
+SERVICE_CHOICES = [SelectChoice(service.key, service.display_name) for service in SERVICES.values()]
+
+
+class ConnectForm(FlaskForm):
+    service = SelectField(
+        "SMSAPI service", choices=SERVICE_CHOICES, default="pl",
+        description="Where your SMSAPI account is: smsapi.pl, smsapi.com, or smsapi.io (Sweden, Bulgaria).",
+    )
+    # PasswordField never renders its value back, not even after a failed save.
+    token = PasswordField(
+        "API token",
+        description="In SMSAPI: Settings -> API tokens (OAuth), create a token that may send SMS.",
+        validators=[DataRequired("Paste the API token from SMSAPI.")],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+
+class GoLiveForm(FlaskForm):
+    confirm = BooleanField("I understand: messages will reach real phones and use SMSAPI points")
+
+
+class DefaultSenderForm(FlaskForm):
+    """`sender` is a sender-name id, or "" for SMSAPI's account default; choices are set per request."""
+
+    sender = SelectField("Default sender", choices=[], validate_choice=True)
+
+
+class RegenerateSecretForm(FlaskForm):
+    confirm = BooleanField(
+        "I will paste the new URL in SMSAPI: the current one stops working at once",
+        validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
+    )
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: the action is in the URL."""

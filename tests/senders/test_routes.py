@@ -1,0 +1,83 @@
+"""The sender-names page: admins manage, members see the active names only."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import SenderName
+
+
+def test_members_cannot_add_check_choose_or_delete(member_client, connected):
+    assert member_client.post("/senders/", data={"name": "ARETONET"}).status_code == 403
+    assert member_client.post("/senders/check").status_code == 403
+    assert member_client.post("/senders/1/default").status_code == 403
+    assert member_client.post("/senders/1/delete").status_code == 403
+
+
+def test_members_see_only_active_names_and_no_form(app, member_client, connected):
+    with app.app_context():
+        db.session.add_all([SenderName(account_id=connected.account_id, name="LIVE", status="active"),
+                            SenderName(account_id=connected.account_id, name="WAITING")])
+        db.session.commit()
+    page = member_client.get("/senders/").data.decode()
+    assert "LIVE" in page and "WAITING" not in page
+    assert "Register with SMSAPI" not in page
+
+
+def test_admin_adds_a_name_without_javascript(app, admin_client, connected):
+    response = admin_client.post("/senders/", data={"name": " ARETONET "}, follow_redirects=True)
+    page = response.data.decode()
+    assert "ARETONET was sent to SMSAPI for approval" in page
+    assert 'badge-pending">Pending' in page
+
+
+def test_invalid_name_comes_back_with_its_error(admin_client, connected, simulator):
+    response = admin_client.post("/senders/", data={"name": "Areto Net"})
+    assert response.status_code == 422
+    assert "Leave out spaces" in response.data.decode()
+    assert "Areto Net" not in [item["sender"] for item in simulator.state()["accounts"][0]["sender_names"]]
+
+
+def test_check_now_answers_htmx_with_the_list(admin_client, connected, simulator):
+    admin_client.post("/senders/", data={"name": "ARETONET"})
+    simulator.decide_sender_name("ARETONET")
+    response = admin_client.post("/senders/check", headers={"HX-Request": "true"})
+    page = response.data.decode()
+    assert page.lstrip().startswith('<section id="names"')
+    assert 'badge-active">Active' in page
+    assert "Checked with SMSAPI" in page
+
+
+def test_default_and_delete_from_the_list(app, admin_client, connected, simulator):
+    admin_client.post("/senders/", data={"name": "ARETONET"})
+    simulator.decide_sender_name("ARETONET")
+    admin_client.post("/senders/check")
+    with app.app_context():
+        sender_id = db.session.scalar(select(SenderName.id).filter_by(name="ARETONET"))
+    page = admin_client.post(f"/senders/{sender_id}/default", follow_redirects=True).data.decode()
+    assert "ARETONET is now the default sender" in page
+    page = admin_client.post(f"/senders/{sender_id}/delete", follow_redirects=True).data.decode()
+    assert "choose another default first" in page
+
+
+def test_approval_notice_shows_once_until_dismissed(admin_client, connected, simulator):
+    admin_client.post("/senders/", data={"name": "ARETONET"})
+    simulator.decide_sender_name("ARETONET")
+    admin_client.post("/senders/check")
+    assert "SMSAPI approved the sender name" in admin_client.get("/campaigns/").data.decode()
+    admin_client.post("/senders/notices/dismiss")
+    assert "SMSAPI approved the sender name" not in admin_client.get("/campaigns/").data.decode()
+
+
+def test_default_sender_chosen_in_settings_uses_the_same_rule(app, admin_client, connected, simulator):
+    admin_client.post("/senders/", data={"name": "ARETONET"})
+    with app.app_context():
+        sender_id = db.session.scalar(select(SenderName.id).filter_by(name="ARETONET"))
+    page = admin_client.post("/settings/default-sender", data={"sender": str(sender_id)},
+                             follow_redirects=True).data.decode()
+    assert "Choose a default sender from the list" in page  # pending names are not offered
+    simulator.decide_sender_name("ARETONET")
+    admin_client.post("/senders/check")
+    page = admin_client.post("/settings/default-sender", data={"sender": str(sender_id)},
+                             follow_redirects=True).data.decode()
+    assert "Default sender saved." in page
+    assert "made ARETONET the default sender" in page

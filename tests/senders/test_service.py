@@ -1,0 +1,197 @@
+"""Registering sender names with SMSAPI, following their approval, the default and deletion."""
+
+import pytest
+from sqlalchemy import select
+
+from portal import jobs
+from portal.audit import recent_events
+from portal.extensions import db
+from portal.models import SenderName, SenderNameEvent, User
+from portal.schedule import PERIODIC_JOBS
+from portal.senders.service import (
+    SenderNameError,
+    delete_sender_name,
+    make_default,
+    names_of,
+    notices_for,
+    register_sender_name,
+    sync_sender_names,
+)
+
+
+def _admin(account) -> User:
+    return db.session.get(User, account.admin_id)
+
+
+def _history(sender: SenderName) -> list[tuple]:
+    return [(e.from_status, e.to_status, e.source) for e in sender.events]
+
+
+def _remote(simulator) -> dict[str, dict]:
+    """The test account's sender names at the simulator (a new SMSAPI account already has "Test")."""
+    return {item["sender"]: item for item in simulator.state()["accounts"][0]["sender_names"]}
+
+
+def _register(account, name="ARETONET") -> SenderName:
+    return register_sender_name(account.account_id, _admin(account), name)
+
+
+def test_registered_name_is_stored_pending_with_history(app, connected, simulator):
+    with app.app_context():
+        sender = _register(connected)
+        assert sender.status == "pending"
+        assert _history(sender) == [(None, "pending", "registration")]
+        assert _remote(simulator)["ARETONET"]["status"] == "PENDING"
+        assert recent_events(connected.account_id, prefix="sender.")[0].action == "sender.registered"
+
+
+def test_invalid_or_duplicate_name_is_refused_before_smsapi(app, connected, simulator):
+    with app.app_context():
+        with pytest.raises(SenderNameError, match="Leave out spaces"):
+            _register(connected, "Areto Net")
+        _register(connected)
+        with pytest.raises(SenderNameError, match="already one of your sender names"):
+            _register(connected)
+    assert list(_remote(simulator)) == ["Test", "ARETONET"]
+
+
+def test_name_refused_by_smsapi_is_shown_and_not_stored(app, connected, simulator):
+    simulator.configure(sender_name_pattern=r"^[A-Z]{1,11}$")
+    with app.app_context():
+        with pytest.raises(SenderNameError, match="SMSAPI refused Areto-1: Sender name is invalid"):
+            _register(connected, "Areto-1")
+        assert "Areto-1" not in [s.name for s in names_of(connected.account_id)]
+
+
+def test_unconnected_account_cannot_register(app, account):
+    with app.app_context(), pytest.raises(SenderNameError, match="Connect your SMSAPI account"):
+        _register(account)
+
+
+def test_sync_moves_pending_to_active_and_rejected_with_history(app, connected, simulator):
+    with app.app_context():
+        _register(connected, "GOOD")
+        _register(connected, "BAD")
+        simulator.decide_sender_name("GOOD", approve=True)
+        simulator.decide_sender_name("BAD", approve=False)
+        result = sync_sender_names(connected.account_id)
+        assert sorted(result.changes) == [
+            ("BAD", "pending", "rejected"), ("GOOD", "pending", "active"), ("Test", None, "active"),
+        ]
+        good, bad = (db.session.scalar(select(SenderName).filter_by(name=n)) for n in ("GOOD", "BAD"))
+        assert _history(good)[-1] == ("pending", "active", "sync")
+        assert _history(bad)[-1] == ("pending", "rejected", "sync")
+        assert good.last_checked_at is not None
+
+
+def test_sync_imports_names_created_at_smsapi(app, connected, simulator):
+    with app.app_context(), simulator.client() as client:
+        client.create_sender_name("FROMPANEL")
+        sync_sender_names(connected.account_id)
+        imported = db.session.scalar(select(SenderName).filter_by(name="FROMPANEL"))
+        assert imported.status == "pending"
+        assert _history(imported) == [(None, "pending", "sync")]
+
+
+def test_name_that_vanished_at_smsapi_is_marked_deleted(app, connected, simulator):
+    with app.app_context():
+        sender = _register(connected)
+        with simulator.client() as client:
+            client.delete_sender_name("ARETONET")
+        sync_sender_names(connected.account_id)
+        assert sender.status == "deleted"
+        assert _history(sender)[-1] == ("pending", "deleted", "sync")
+
+
+def test_unreachable_smsapi_changes_nothing_and_the_next_sync_catches_up(app, connected, make_account,
+                                                                          simulator):
+    with app.app_context():
+        sender = _register(connected)
+        simulator.decide_sender_name("ARETONET")
+        simulator.faults(unreachable=["api.smsapi.pl", "api2.smsapi.pl"])
+        outcome = jobs.sync_sender_names()
+        assert "could not be reached" in outcome[connected.account_id]
+        db.session.expire_all()
+        assert sender.status == "pending" and len(sender.events) == 1
+        simulator.faults()
+        assert jobs.sync_sender_names() == {connected.account_id: "ok, 2 changed"}  # and "Test" imported
+        db.session.expire_all()
+        assert sender.status == "active"
+
+
+def test_job_syncs_only_connected_accounts_with_pending_names(app, connected, make_account, simulator):
+    other = make_account("Other")
+    with app.app_context():
+        assert jobs.sync_sender_names() == {}
+        _register(connected)
+        db.session.add(SenderName(account_id=other.account_id, name="NOTOKEN"))
+        db.session.commit()
+        assert list(jobs.sync_sender_names()) == [connected.account_id]
+
+
+def test_sender_sync_is_a_periodic_job_on_its_setting(app):
+    job = next(job for job in PERIODIC_JOBS if job.func is jobs.sync_sender_names)
+    assert job.interval({"SENDER_SYNC_INTERVAL": 600}) == 600
+
+
+def test_only_an_active_name_becomes_default_at_smsapi_too(app, connected, simulator):
+    with app.app_context():
+        sender = _register(connected)
+        with pytest.raises(SenderNameError, match="only an active name"):
+            make_default(sender, _admin(connected))
+        simulator.decide_sender_name("ARETONET")
+        sync_sender_names(connected.account_id)
+        make_default(sender, _admin(connected))
+        assert sender.is_default
+        assert _remote(simulator)["ARETONET"]["is_default"] is True
+        assert recent_events(connected.account_id, prefix="sender.default")[0].user_id == connected.admin_id
+
+
+def test_one_default_per_account(app, connected, simulator):
+    with app.app_context():
+        first, second = _register(connected, "FIRST"), _register(connected, "SECOND")
+        for name in ("FIRST", "SECOND"):
+            simulator.decide_sender_name(name)
+        sync_sender_names(connected.account_id)
+        make_default(first, _admin(connected))
+        make_default(second, _admin(connected))
+        assert [s.name for s in names_of(connected.account_id) if s.is_default] == ["SECOND"]
+
+
+def test_default_cannot_be_deleted_until_another_is_chosen(app, connected, simulator):
+    with app.app_context():
+        sender = _register(connected)
+        simulator.decide_sender_name("ARETONET")
+        sync_sender_names(connected.account_id)
+        make_default(sender, _admin(connected))
+        with pytest.raises(SenderNameError, match="choose another default first"):
+            delete_sender_name(sender, _admin(connected))
+
+
+def test_delete_removes_it_at_smsapi_and_it_may_be_registered_again(app, connected, simulator):
+    with app.app_context():
+        sender = _register(connected)
+        delete_sender_name(sender, _admin(connected))
+        assert sender.status == "deleted"
+        assert "ARETONET" not in _remote(simulator)
+        again = _register(connected)
+        assert again.id == sender.id and again.status == "pending"
+        assert _history(again)[-2:] == [
+            ("pending", "deleted", "person"), ("deleted", "pending", "registration"),
+        ]
+
+
+def test_admins_get_a_notice_for_approvals_until_dismissed(app, connected, simulator):
+    from portal.senders.service import dismiss_notices
+
+    with app.app_context():
+        _register(connected)
+        admin = _admin(connected)
+        assert notices_for(admin) == []
+        simulator.decide_sender_name("ARETONET")
+        sync_sender_names(connected.account_id)
+        assert [e.sender_name.name for e in notices_for(admin)] == ["ARETONET"]
+        assert notices_for(db.session.get(User, connected.member_id)) == []
+        dismiss_notices(admin)
+        assert notices_for(admin) == []
+        assert db.session.scalar(select(SenderNameEvent).filter_by(to_status="active")) is not None

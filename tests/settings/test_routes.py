@@ -1,0 +1,74 @@
+"""Settings -> SMS pages: admins only, the token never shown back, htmx in place where it helps."""
+
+from portal.extensions import db
+from portal.models import AuditEvent
+from portal.settings.service import settings_for
+
+
+def test_members_get_403_on_every_settings_action(member_client):
+    assert member_client.get("/settings/").status_code == 403
+    for path in ("/settings/connection", "/settings/connection/check", "/settings/connection/remove",
+                 "/settings/test-mode/off", "/settings/default-sender", "/settings/callback-secret"):
+        assert member_client.post(path, data={"token": "x"}).status_code == 403, path
+
+
+def test_admin_connects_and_sees_username_and_balance_never_the_token(app, admin_client, smsapi):
+    response = admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token},
+                                 follow_redirects=True)
+    page = response.data.decode()
+    assert f"Connected to SMSAPI.pl as <strong>{smsapi.username}</strong>" in page
+    assert "100.00" in page
+    assert smsapi.token not in page
+    assert f"…{smsapi.token[-4:]}" in page
+
+
+def test_rejected_token_is_not_rendered_back_and_nothing_is_saved(app, admin_client, account, smsapi):
+    response = admin_client.post("/settings/connection", data={"service": "pl", "token": "wrong-token-9876"})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert "SMSAPI did not accept this token" in page
+    assert "wrong-token-9876" not in page
+    with app.app_context():
+        assert settings_for(account.account_id).is_connected is False
+
+
+def test_check_again_answers_htmx_with_the_connection_card(admin_client, smsapi):
+    admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
+    smsapi.update_account(points="7")
+    response = admin_client.post("/settings/connection/check", headers={"HX-Request": "true"})
+    page = response.data.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith('<article id="connection"')
+    assert "7.00" in page
+
+
+def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, account, smsapi):
+    admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
+    page = admin_client.post("/settings/test-mode/off", data={}, follow_redirects=True).data.decode()
+    assert "Tick the box" in page
+    admin_client.post("/settings/test-mode/off", data={"confirm": "y"})
+    with app.app_context():
+        assert settings_for(account.account_id).test_mode is False
+    assert "Test mode is on." not in admin_client.get("/settings/").data.decode()
+
+
+def test_regenerate_needs_confirmation_and_is_audited(app, admin_client, account):
+    with app.app_context():
+        old = settings_for(account.account_id).callback_secret
+    admin_client.post("/settings/callback-secret", data={})
+    with app.app_context():
+        assert settings_for(account.account_id).callback_secret == old
+    page = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
+    with app.app_context():
+        new = settings_for(account.account_id).callback_secret
+        assert new != old
+        regenerated = db.session.query(AuditEvent).filter_by(action="settings.callback_secret_regenerated")
+        assert regenerated.count() == 1
+    assert f"secret={new}" in page.data.decode()
+    assert "made a new callback URL" in page.data.decode()
+
+
+def test_posts_without_csrf_are_refused(admin_client, smsapi):
+    response = admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token},
+                                 csrf=False)
+    assert response.status_code == 400

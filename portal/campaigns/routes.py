@@ -1,12 +1,102 @@
-"""Campaign views."""
+"""Campaign views: the list, the composer (new and edit) with its live preview, deletion."""
 
-from flask import render_template
-from flask_login import login_required
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from portal.campaigns import bp
+from portal.campaigns.forms import CampaignForm
+from portal.campaigns.service import (
+    CampaignRuleError,
+    active_senders,
+    build_preview,
+    delete_campaign,
+    list_campaigns,
+    save_campaign,
+)
+from portal.extensions import db
+from portal.models import Campaign
+from portal.sms.segments import replace_unicode
+from portal.templating import is_htmx_fragment_request, render_page
+from portal.tenancy import get_scoped_or_404
+
+COMPOSER = "campaigns/edit.html"
+
+
+def _max_parts() -> int:
+    return current_app.config["SMS_MAX_PARTS"]
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("campaigns/index.html")
+    return render_template("campaigns/index.html", rows=list_campaigns(current_user.account_id, _max_parts()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    return _compose(None)
+
+
+@bp.route("/<int:campaign_id>", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int):
+    return _compose(get_scoped_or_404(Campaign, campaign_id))
+
+
+@bp.route("/<int:campaign_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(campaign_id: int):
+    """GET asks for confirmation, POST deletes: works the same with and without JavaScript."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    if request.method == "POST":
+        name = campaign.name
+        delete_campaign(campaign, current_user)
+        flash(f"Campaign “{name}” deleted.", "success")
+        return redirect(url_for("campaigns.index"))
+    return render_template("campaigns/delete.html", campaign=campaign)
+
+
+def _compose(campaign: Campaign | None):
+    """One view for the composer's four answers: the page, a preview, replaced characters, a save.
+
+    The form's `action` button says which; htmx sends `preview` while the user types and gets only
+    the preview back, and `replace` to get the message field and preview back.
+    """
+    form = CampaignForm(obj=campaign, sender=campaign.sender_name_id if campaign else None)
+    action = request.form.get("action", "save") if form.is_submitted() else "show"
+    if action == "replace":
+        form.message.data = replace_unicode(form.message.data or "")
+    preview = build_preview(form.message.data or "", _max_parts())
+    if action == "preview" and is_htmx_fragment_request():
+        return render_page(COMPOSER, "preview", preview=preview)
+    if action == "save" and form.validate():
+        saved = _save(campaign, form)
+        if saved is not None:
+            flash(f"Draft “{saved.name}” saved.", "success")
+            return redirect(url_for("campaigns.index"))
+    form.offer_senders(active_senders(current_user.account_id), campaign.sender_name if campaign else None)
+    form.preview_as_you_type(request.path)
+    status = 422 if action == "save" else 200
+    block = "composer" if action == "replace" else "content"
+    return render_page(COMPOSER, block, status=status, form=form, campaign=campaign, preview=preview)
+
+
+def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
+    """Save through the service; a refused draft gets the reason on the field it concerns."""
+    try:
+        return save_campaign(
+            campaign,
+            account_id=current_user.account_id,
+            by=current_user,
+            name=form.name.data,
+            sender_name_id=form.sender.data,
+            message=form.message.data,
+            max_parts=_max_parts(),
+        )
+    except CampaignRuleError as refused:
+        db.session.rollback()
+        getattr(form, refused.field).errors.append(str(refused))
+        return None

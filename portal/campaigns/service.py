@@ -1,0 +1,305 @@
+"""The rules for campaign drafts: what a message costs, which senders may be chosen, saving.
+
+The preview is built from `portal.sms.segments.analyze`, the same analysis the sender will use, so
+what the composer shows is what will be billed. Texts here are read by non-technical people.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.audit import record_event
+from portal.extensions import db
+from portal.models import Campaign, SenderName, SenderStatus, User
+from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
+
+ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
+
+# Characters that glue emoji together (joiner, variation selectors, tags): drawn as part of the
+# emoji, never as a placeholder of their own.
+_EMOJI_GLUE = frozenset(["\u200d", *map(chr, range(0xFE00, 0xFE10)), *map(chr, range(0xE0020, 0xE0080))])
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_LINE_BREAKS = frozenset("\u000b\u0085\u2028\u2029")
+
+
+class CampaignRuleError(ValueError):
+    """A draft the rules refuse; `field` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of a part's text: plain, a character that forces Unicode, or an invisible one."""
+
+    text: str
+    kind: str = "plain"  # "plain" | "unicode" | "invisible"
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewPart:
+    number: int
+    units: int
+    over_limit: bool
+    pieces: tuple[Piece, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UnicodeCharacter:
+    """One character that forces Unicode, as the composer lists it."""
+
+    shown: str
+    name: str
+    count: int
+    invisible: bool
+    outcome: str
+    becomes: str | None  # the standard character(s) shown after `outcome`, when there are some
+    replaceable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePreview:
+    """Everything the composer shows about a message, in the words it shows it."""
+
+    text: str
+    is_unicode: bool
+    encoding: str
+    used: int
+    left: int
+    parts: int
+    single_capacity: int
+    part_capacity: int
+    has_double_characters: bool
+    problem: str | None
+    split: tuple[PreviewPart, ...]
+    characters: tuple[UnicodeCharacter, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def can_replace(self) -> bool:
+        return any(character.replaceable for character in self.characters)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRow:
+    """A campaign as the list shows it, with what its message costs."""
+
+    campaign: Campaign
+    parts: int
+    encoding: str
+
+
+def build_preview(text: str, max_parts: int) -> MessagePreview:
+    """What `text` costs as SMS and why, ready for the composer to show."""
+    analysis = analyze(text, max_parts=max_parts)
+    marked = {position: offender for offender in analysis.offenders for position in offender.positions}
+    single, per_part = CAPACITY[analysis.encoding]
+    return MessagePreview(
+        text=analysis.text,
+        is_unicode=analysis.encoding == UCS2,
+        encoding=ENCODING_LABELS[analysis.encoding],
+        used=analysis.units,
+        left=analysis.left,
+        parts=analysis.parts,
+        single_capacity=single,
+        part_capacity=per_part,
+        has_double_characters=analysis.encoding == GSM7 and not GSM_EXTENSION.isdisjoint(analysis.text),
+        problem=message_problem(analysis),
+        split=tuple(_preview_part(analysis, index, marked) for index in range(analysis.parts)),
+        characters=tuple(map(_unicode_character, analysis.offenders)),
+    )
+
+
+def message_problem(analysis: MessageAnalysis) -> str | None:
+    """Why this message cannot be saved as it is, in plain words; None when it can."""
+    if not analysis.text.strip():
+        return "The message is empty. Type it above to see how many SMS it takes."
+    if analysis.over_limit:
+        limit = analysis.max_parts
+        shorten_by = analysis.units - character_limit(analysis.encoding, limit)
+        return (
+            f"Too long to send: a message can take at most {limit} SMS "
+            f"({character_limit(GSM7, limit)} standard characters, or {character_limit(UCS2, limit)} "
+            f"with special characters). This one needs {analysis.parts} SMS: "
+            f"remove at least {shorten_by} characters."
+        )
+    return None
+
+
+def character_limit(encoding: str, max_parts: int) -> int:
+    """How many units fit in `max_parts` SMS: 918 standard or 402 Unicode for SMSAPI's 6."""
+    single, per_part = CAPACITY[encoding]
+    return single if max_parts == 1 else per_part * max_parts
+
+
+def _preview_part(analysis: MessageAnalysis, index: int, marked: dict[int, Offender]) -> PreviewPart:
+    part = analysis.split[index]
+    positions = sorted(marked)
+    first = bisect_left(positions, part.start)
+    pieces: list[Piece] = []
+    cursor = part.start
+    for position in positions[first:]:
+        if position >= part.end:
+            break
+        if position > cursor:
+            pieces.append(Piece(analysis.text[cursor:position]))
+        pieces.append(_marked_piece(marked[position]))
+        cursor = position + 1
+    if cursor < part.end:
+        pieces.append(Piece(analysis.text[cursor : part.end]))
+    return PreviewPart(index + 1, part.units, index >= analysis.max_parts, tuple(pieces))
+
+
+def _marked_piece(offender: Offender) -> Piece:
+    name = _friendly_name(offender.name)
+    if _is_invisible(offender.char):
+        return Piece(_placeholder(offender.char), "invisible", f"{name} (invisible)")
+    return Piece(offender.char, "unicode", name)
+
+
+def _unicode_character(offender: Offender) -> UnicodeCharacter:
+    invisible = _is_invisible(offender.char)
+    return UnicodeCharacter(
+        shown=_placeholder(offender.char) if invisible else offender.char,
+        name=_friendly_name(offender.name),
+        count=len(offender.positions),
+        invisible=invisible,
+        outcome=_replacement_outcome(offender.replacement),
+        becomes=offender.replacement if offender.replacement and not offender.replacement.isspace() else None,
+        replaceable=offender.replacement is not None,
+    )
+
+
+def _replacement_outcome(replacement: str | None) -> str:
+    if replacement is None:
+        return "No standard equivalent: it stays, and keeps the message in Unicode."
+    if replacement == "":
+        return "Can be removed."
+    if replacement == " ":
+        return "Can become a plain space."
+    if replacement == "\n":
+        return "Can become a plain line break."
+    return "Can become"
+
+
+def _is_invisible(char: str) -> bool:
+    return unicodedata.category(char) in _INVISIBLE_CATEGORIES and char not in _EMOJI_GLUE
+
+
+def _placeholder(char: str) -> str:
+    """A visible stand-in for a character that shows nothing (or only white space)."""
+    if char == "\t":
+        return "⇥"
+    if char in _LINE_BREAKS or unicodedata.category(char) in {"Zl", "Zp"}:
+        return "↵"
+    if unicodedata.category(char) == "Zs":
+        return "␣"
+    return "◌"
+
+
+def _friendly_name(unicode_name: str) -> str:
+    """'LATIN SMALL LETTER A WITH OGONEK' -> 'Latin small letter a with ogonek'."""
+    return unicode_name.capitalize()
+
+
+def active_senders(account_id: int) -> list[SenderName]:
+    """The sender names SMSAPI has approved for this account: the only ones a campaign may use."""
+    query = select(SenderName).where(
+        SenderName.account_id == account_id, SenderName.status == SenderStatus.ACTIVE.value
+    )
+    return list(db.session.scalars(query.order_by(SenderName.name)))
+
+
+def choose_sender(account_id: int, sender_name_id: int | None) -> SenderName | None:
+    """The sender name a draft may use, or None for the account default; refuses anything else."""
+    if sender_name_id is None:
+        return None
+    sender = db.session.get(SenderName, sender_name_id)
+    if sender is None or sender.account_id != account_id:
+        raise CampaignRuleError("sender", "Choose a sender name from the list.")
+    if not sender.is_active:
+        raise CampaignRuleError("sender", _not_active_reason(sender))
+    return sender
+
+
+def _not_active_reason(sender: SenderName) -> str:
+    why = {
+        SenderStatus.PENDING.value: "is still waiting for approval by SMSAPI",
+        SenderStatus.REJECTED.value: "was rejected by SMSAPI",
+    }.get(sender.status, "is no longer active")
+    return f"“{sender.name}” {why}: choose an active sender name or the account default."
+
+
+def save_campaign(
+    campaign: Campaign | None,
+    *,
+    account_id: int,
+    by: User,
+    name: str,
+    sender_name_id: int | None,
+    message: str,
+    max_parts: int,
+) -> Campaign:
+    """Create (campaign None) or update a draft, storing the message exactly as it was counted."""
+    sender = choose_sender(account_id, sender_name_id)
+    analysis = analyze(message, max_parts=max_parts)
+    problem = message_problem(analysis)
+    if problem:
+        raise CampaignRuleError("message", problem)
+    created = campaign is None
+    if campaign is None:
+        campaign = Campaign(account_id=account_id, created_by_id=by.id)
+        db.session.add(campaign)
+    campaign.name = name.strip()
+    campaign.sender_name = sender
+    campaign.message = analysis.text
+    if created:
+        db.session.flush()
+        record_event(
+            account_id,
+            by,
+            "campaign.created",
+            f"{by.email} created campaign “{campaign.name}”",
+            campaign_id=campaign.id,
+        )
+    db.session.commit()
+    return campaign
+
+
+def delete_campaign(campaign: Campaign, by: User) -> None:
+    """Delete a draft for good; the audit trail keeps who did it."""
+    record_event(
+        campaign.account_id,
+        by,
+        "campaign.deleted",
+        f"{by.email} deleted campaign “{campaign.name}”",
+        campaign_id=campaign.id,
+    )
+    db.session.delete(campaign)
+    db.session.commit()
+
+
+def list_campaigns(account_id: int, max_parts: int) -> list[CampaignRow]:
+    """The account's campaigns, most recently changed first, each with the SMS its message takes."""
+    query = (
+        select(Campaign)
+        .where(Campaign.account_id == account_id)
+        .options(selectinload(Campaign.sender_name), selectinload(Campaign.created_by))
+        .order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+    )
+    rows = []
+    for campaign in db.session.scalars(query):
+        analysis = analyze(campaign.message, max_parts=max_parts)
+        rows.append(CampaignRow(campaign, analysis.parts, ENCODING_LABELS[analysis.encoding]))
+    return rows

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("create-account")
+@with_appcontext
 @click.option("--name", prompt="Company name", help="The account's (company's) name.")
 @click.option("--email", prompt="Admin e-mail", help="E-mail of the account's first admin.")
 @click.password_option("--password", help="The admin's password (asked for when left out).")
@@ -39,6 +41,7 @@ def create_account_command(name: str, email: str, password: str) -> None:
 
 
 @click.command("demo-account")
+@with_appcontext
 def demo_account_command() -> None:
     """Create a demo account with an admin when there is no account yet, and say how to sign in."""
     from portal.demo import DEMO_ADMIN_EMAIL
@@ -59,6 +62,7 @@ def demo_account_command() -> None:
 
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker_command(burst: bool) -> None:
     """Run an RQ worker on the portal's queues, inside the app."""
@@ -68,6 +72,7 @@ def worker_command(burst: bool) -> None:
 
 
 @click.command("scheduler")
+@with_appcontext
 def scheduler_command() -> None:
     """Run the RQ cron scheduler that enqueues the periodic jobs."""
     from portal.worker import run_scheduler
@@ -76,6 +81,7 @@ def scheduler_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--demo", is_flag=True, help="Also run the SMSAPI simulator, with the demo account connected.")
@@ -89,6 +95,7 @@ def serve_command(port: int, host: str, demo: bool, simulator_port: int) -> None
 
 
 @click.command("rotate-token-key")
+@with_appcontext
 def rotate_token_key_command() -> None:
     """Re-encrypt every stored SMSAPI token with the newest key of TOKEN_ENCRYPTION_KEYS."""
     from portal.settings.service import rotate_token_key

@@ -195,7 +195,7 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
 
 def callback_url(settings: SmsSettings) -> str:
     """The absolute URL to paste in SMSAPI; the secret in it is how the portal knows the account."""
-    query = urlencode({"secret": settings.callback_secret})
+    query = urlencode({"account": settings.account_id, "secret": settings.callback_secret})
     return f"{current_app.config['PUBLIC_BASE_URL']}{CALLBACK_PATH}?{query}"
 
 
@@ -207,22 +207,22 @@ def regenerate_callback_secret(account_id: int, by: User) -> None:
     db.session.commit()
 
 
-def account_for_callback_secret(secret: str | None) -> int | None:
-    """The account whose callback secret this is, or None.
+def account_for_callback(account: str | None, secret: str | None) -> int | None:
+    """The account a callback URL's `account` and `secret` parameters name, or None.
 
-    Every secret is compared in constant time (no early exit, no SQL equality), so the time an answer
-    takes says nothing about how much of a guess was right (SMSAPI signs nothing, SMSAPI.md §3.7).
+    SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
+    row to compare with; the comparison takes the same time however much of a guess is right.
     """
-    if not secret:
+    if not account or not account.isdigit() or not secret:
         return None
-    rows = db.session.execute(
-        select(SmsSettings.account_id, SmsSettings.callback_secret).execution_options(all_accounts=True)
+    stored = db.session.scalar(
+        select(SmsSettings.callback_secret)
+        .where(SmsSettings.account_id == int(account))
+        .execution_options(all_accounts=True)
     )
-    found = None
-    for account_id, stored in rows:
-        if hmac.compare_digest(stored.encode(), secret.encode()):
-            found = account_id
-    return found
+    if stored is None or not hmac.compare_digest(stored.encode(), secret.encode()):
+        return None
+    return int(account)
 
 
 def rotate_token_key() -> int:

@@ -42,7 +42,8 @@ def test_copy_button_copies_the_callback_url(settings_page, portal_server):
     page = settings_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=portal_server.url)
     url = page.locator("#callback-url").input_value()
-    assert url.startswith("https://portal.example/api/smsApi/update?secret=")
+    assert url.startswith("https://portal.example/api/smsApi/update?account=")
+    assert "&secret=" in url
     page.locator("#callback").get_by_role("button", name="Copy").click()
     expect(page.locator("#callback").get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == url

@@ -1,10 +1,10 @@
-"""The callback URL SMSAPI calls, and finding the account by its secret."""
+"""The callback URL SMSAPI calls, and finding the account it names by its secret."""
 
 from portal.audit import recent_events
 from portal.extensions import db
 from portal.models import User
 from portal.settings.service import (
-    account_for_callback_secret,
+    account_for_callback,
     callback_url,
     regenerate_callback_secret,
     settings_for,
@@ -15,7 +15,8 @@ def test_callback_url_is_absolute_with_the_accounts_secret(app, account):
     with app.app_context():
         settings = settings_for(account.account_id)
         assert callback_url(settings) == (
-            f"https://portal.example/api/smsApi/update?secret={settings.callback_secret}"
+            f"https://portal.example/api/smsApi/update?account={account.account_id}"
+            f"&secret={settings.callback_secret}"
         )
 
 
@@ -24,10 +25,14 @@ def test_secret_finds_its_own_account_only(app, make_account):
     with app.app_context():
         first_secret = settings_for(first.account_id).callback_secret
         second_secret = settings_for(second.account_id).callback_secret
-        assert account_for_callback_secret(first_secret) == first.account_id
-        assert account_for_callback_secret(second_secret) == second.account_id
+        first_id, second_id = str(first.account_id), str(second.account_id)
+        assert account_for_callback(first_id, first_secret) == first.account_id
+        assert account_for_callback(second_id, second_secret) == second.account_id
+        assert account_for_callback(first_id, second_secret) is None
         for wrong in ("", None, first_secret[:-1], first_secret + "x", "nothing"):
-            assert account_for_callback_secret(wrong) is None
+            assert account_for_callback(first_id, wrong) is None
+        for wrong_account in ("", None, "999", "1 OR 1=1", "-1"):
+            assert account_for_callback(wrong_account, first_secret) is None
 
 
 def test_regenerating_makes_the_old_url_stop_working(app, account):
@@ -36,8 +41,9 @@ def test_regenerating_makes_the_old_url_stop_working(app, account):
         regenerate_callback_secret(account.account_id, db.session.get(User, account.admin_id))
         new = settings_for(account.account_id).callback_secret
         assert new != old
-        assert account_for_callback_secret(old) is None
-        assert account_for_callback_secret(new) == account.account_id
+        account_id = str(account.account_id)
+        assert account_for_callback(account_id, old) is None
+        assert account_for_callback(account_id, new) == account.account_id
         assert recent_events(account.account_id, prefix="settings.")[0].action == (
             "settings.callback_secret_regenerated"
         )

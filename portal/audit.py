@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.extensions import db
 from portal.models import AuditEvent, User
@@ -28,10 +28,14 @@ def record_event(
     return event
 
 
-def recent_events(account_id: int, *, prefix: str | None = None, limit: int = 50) -> list[AuditEvent]:
-    """The newest audit entries of an account, optionally only actions starting with `prefix`."""
+def recent_events(
+    account_id: int, *, prefix: str | tuple[str, ...] | None = None, limit: int = 50
+) -> list[AuditEvent]:
+    """The newest audit entries of an account, optionally only actions starting with `prefix` (or
+    with any of several prefixes)."""
     query = select(AuditEvent).where(AuditEvent.account_id == account_id)
     if prefix:
-        query = query.where(AuditEvent.action.startswith(prefix))
+        prefixes = (prefix,) if isinstance(prefix, str) else prefix
+        query = query.where(or_(*(AuditEvent.action.startswith(p) for p in prefixes)))
     query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
     return list(db.session.scalars(query))

@@ -9,7 +9,6 @@ from portal.campaigns import bp
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
     CampaignRuleError,
-    active_senders,
     build_preview,
     delete_campaign,
     list_campaigns,
@@ -17,6 +16,7 @@ from portal.campaigns.service import (
 )
 from portal.extensions import db
 from portal.models import Campaign
+from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
@@ -77,7 +77,8 @@ def _compose(campaign: Campaign | None):
         if saved is not None:
             flash(f"Draft “{saved.name}” saved.", "success")
             return redirect(url_for("campaigns.index"))
-    form.offer_senders(active_senders(current_user.account_id), campaign.sender_name if campaign else None)
+    active = names_of(current_user.account_id, active_only=True)
+    form.offer_senders(active, campaign.sender_name if campaign else None)
     form.preview_as_you_type(request.path)
     status = 422 if action == "save" else 200
     block = "composer" if action == "replace" else "content"

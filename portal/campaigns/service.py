@@ -213,14 +213,6 @@ def _friendly_name(unicode_name: str) -> str:
     return unicode_name.capitalize()
 
 
-def active_senders(account_id: int) -> list[SenderName]:
-    """The sender names SMSAPI has approved for this account: the only ones a campaign may use."""
-    query = select(SenderName).where(
-        SenderName.account_id == account_id, SenderName.status == SenderStatus.ACTIVE.value
-    )
-    return list(db.session.scalars(query.order_by(SenderName.name)))
-
-
 def choose_sender(account_id: int, sender_name_id: int | None) -> SenderName | None:
     """The sender name a draft may use, or None for the account default; refuses anything else."""
     if sender_name_id is None:

@@ -24,7 +24,3 @@ class AddSenderForm(FlaskForm):
         filters=[lambda value: value.strip() if value else value],
         render_kw={"autocomplete": "off", "spellcheck": "false", "maxlength": 20},
     )
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: the action is in the URL."""

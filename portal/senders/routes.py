@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from portal.auth.decorators import admin_required
-from portal.extensions import db
-from portal.models import SenderName, SenderNameEvent
+from portal.models import SenderName
 from portal.senders import bp
-from portal.senders.forms import ActionForm, AddSenderForm
+from portal.senders.forms import AddSenderForm
 from portal.senders.service import (
     SenderNameError,
     delete_sender_name,
     dismiss_notices,
+    history_of,
     make_default,
     names_of,
     notices_for,
@@ -23,8 +22,6 @@ from portal.senders.service import (
 )
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
-
-EXPIRED = "The form had expired: reload the page and try again."
 
 
 @bp.app_context_processor
@@ -61,14 +58,11 @@ def add():
 def check():
     """Reads every status from SMSAPI now; htmx swaps the list in place."""
     error, message = None, None
-    if ActionForm().validate_on_submit():
-        try:
-            changes = sync_sender_names(current_user.account_id).changes
-            message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
-        except SenderNameError as problem:
-            error = str(problem)
-    else:
-        error = EXPIRED
+    try:
+        changes = sync_sender_names(current_user.account_id).changes
+        message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
+    except SenderNameError as problem:
+        error = str(problem)
     if not is_htmx_fragment_request():
         flash(error or message, "error" if error else "success")
         return redirect(url_for("senders.index"))
@@ -92,8 +86,7 @@ def delete(sender_id: int):
 @bp.route("/notices/dismiss", methods=["POST"])
 @login_required
 def dismiss():
-    if ActionForm().validate_on_submit():
-        dismiss_notices(current_user)
+    dismiss_notices(current_user)
     if is_htmx_fragment_request():
         return ""
     return redirect(url_for("senders.index"))
@@ -101,9 +94,6 @@ def dismiss():
 
 def _act(change, success: str):
     """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
-    if not ActionForm().validate_on_submit():
-        flash(EXPIRED, "error")
-        return redirect(url_for("senders.index"))
     try:
         change()
     except SenderNameError as error:
@@ -116,15 +106,8 @@ def _act(change, success: str):
 def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):
     account_id = current_user.account_id
     names = names_of(account_id, active_only=not current_user.is_admin)
-    history = {}
-    if current_user.is_admin and names:
-        events = db.session.scalars(
-            select(SenderNameEvent).where(SenderNameEvent.sender_name_id.in_([s.id for s in names]))
-            .order_by(SenderNameEvent.id.desc())
-        )
-        for event in events:
-            history.setdefault(event.sender_name_id, []).append(event)
+    history = history_of(names) if current_user.is_admin else {}
     return render_page(
         "senders/index.html", block, status=status, names=names, history=history,
-        add_form=add_form or AddSenderForm(), action_form=ActionForm(), **context,
+        add_form=add_form or AddSenderForm(), **context,
     )

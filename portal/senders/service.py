@@ -16,12 +16,11 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
-from portal.settings.service import NotConnected, client_for_account
+from portal.settings.service import SmsapiUnavailable, connected_client
 from portal.sms.client import SmsapiClient
-from portal.sms.errors import ContentError, SmsapiAuthError, SmsapiError, SmsapiNotFound, TransientError
+from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
 from portal.tenancy import account_scope
-from portal.token_vault import TokenUnreadable
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,20 @@ def names_of(account_id: int, *, active_only: bool = False) -> list[SenderName]:
     order = [s.value for s in (SenderStatus.ACTIVE, SenderStatus.PENDING, SenderStatus.REJECTED,
                                SenderStatus.INACTIVE, SenderStatus.DELETED)]
     return sorted(names, key=lambda s: (not s.is_default, order.index(s.status) if s.status in order else 9))
+
+
+def history_of(names: list[SenderName]) -> dict[int, list[SenderNameEvent]]:
+    """Each name's status changes, newest first, keyed by the name's id (one query for all)."""
+    history: dict[int, list[SenderNameEvent]] = {}
+    if names:
+        events = db.session.scalars(
+            select(SenderNameEvent)
+            .where(SenderNameEvent.sender_name_id.in_([sender.id for sender in names]))
+            .order_by(SenderNameEvent.id.desc())
+        )
+        for event in events:
+            history.setdefault(event.sender_name_id, []).append(event)
+    return history
 
 
 def check_new_name(account_id: int, name: str) -> str:
@@ -223,18 +236,10 @@ def dismiss_notices(user: User) -> None:
 def _smsapi(account_id: int) -> Iterator[SmsapiClient]:
     """The account's client, with every failure to reach or use SMSAPI turned into a SenderNameError."""
     try:
-        client = client_for_account(account_id)
-    except NotConnected:
-        raise SenderNameError("Connect your SMSAPI account in Settings -> SMS first.") from None
-    except TokenUnreadable:
-        raise SenderNameError("The stored SMSAPI token cannot be read: connect it again.") from None
-    try:
-        with client:
+        with connected_client(account_id) as client:
             yield client
-    except SmsapiAuthError:
-        raise SenderNameError("SMSAPI no longer accepts the stored token: connect it again.") from None
-    except TransientError:
-        raise SenderNameError("SMSAPI could not be reached just now. Nothing changed: try again.") from None
+    except SmsapiUnavailable as error:
+        raise SenderNameError(str(error)) from None
     except SmsapiError as error:
         raise SenderNameError(f"SMSAPI refused the request: {error.message}.") from None
 

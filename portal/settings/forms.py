@@ -38,7 +38,3 @@ class RegenerateSecretForm(FlaskForm):
         "I will paste the new URL in SMSAPI: the current one stops working at once",
         validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
     )
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: the action is in the URL."""

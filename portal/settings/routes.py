@@ -11,7 +11,7 @@ from portal.auth.decorators import admin_required
 from portal.models import SenderName
 from portal.senders import service as senders  # a module: it imports this package in turn
 from portal.settings import bp
-from portal.settings.forms import ActionForm, ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
 from portal.settings.service import (
     SettingsError,
     callback_url,
@@ -25,8 +25,6 @@ from portal.settings.service import (
 from portal.sms.services import get_service
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
-
-EXPIRED = "The form had expired: reload the page and try again."
 
 
 @bp.route("/")
@@ -58,13 +56,10 @@ def connect():
 def check():
     """Refreshes username and balance; htmx swaps the connection card in place."""
     error = None
-    if ActionForm().validate_on_submit():
-        try:
-            check_connection(current_user.account_id)
-        except SettingsError as problem:
-            error = str(problem)
-    else:
-        error = EXPIRED
+    try:
+        check_connection(current_user.account_id)
+    except SettingsError as problem:
+        error = str(problem)
     if not is_htmx_fragment_request():
         return _done(error, "#connection", "Checked with SMSAPI just now.")
     return _page(block="connection", connection_error=error, status=422 if error else 200)
@@ -73,22 +68,17 @@ def check():
 @bp.route("/connection/remove", methods=["POST"])
 @admin_required
 def remove():
-    if ActionForm().validate_on_submit():
-        disconnect(current_user.account_id, current_user)
-        flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
-    else:
-        flash(EXPIRED, "error")
+    disconnect(current_user.account_id, current_user)
+    flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
     return redirect(url_for("settings.index"))
 
 
 @bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
 @admin_required
 def test_mode(mode: str):
-    form = GoLiveForm()
-    if not form.validate_on_submit():
-        return _done(EXPIRED, "#test-mode")
+    confirmed = GoLiveForm().confirm.data
     try:
-        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=form.confirm.data)
+        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
     except SettingsError as error:
         return _done(str(error), "#test-mode")
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
@@ -115,14 +105,16 @@ def default_sender():
 def callback_secret():
     form = RegenerateSecretForm()
     if not form.validate_on_submit():
-        return _done(" ".join(form.confirm.errors) or EXPIRED, "#callback")
+        return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 
-def _default_sender_form() -> DefaultSenderForm:
+def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
+    """The picker of active names; `active` when the caller has them already."""
     form = DefaultSenderForm()
-    active = senders.names_of(current_user.account_id, active_only=True)
+    if active is None:
+        active = senders.names_of(current_user.account_id, active_only=True)
     form.sender.choices = [SelectChoice("", "SMSAPI's account default")] + [
         SelectChoice(str(sender.id), sender.name) for sender in active
     ]
@@ -138,22 +130,18 @@ def _done(error: str | None, anchor: str, success: str | None = None):
 def _page(*, block: str = "content", connect_form: ConnectForm | None = None, status: int = 200, **context):
     account_id = current_user.account_id
     settings = settings_for(account_id)
-    default_form = _default_sender_form()
-    default = next((s for s in senders.names_of(account_id, active_only=True) if s.is_default), None)
+    active = senders.names_of(account_id, active_only=True)
+    default_form = _default_sender_form(active)
+    default = next((s for s in active if s.is_default), None)
     default_form.sender.data = str(default.id) if default else ""
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
         callback_url=callback_url(settings),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
-        default_form=default_form, regenerate_form=RegenerateSecretForm(), action_form=ActionForm(),
-        events=_changes(account_id),
+        default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        # Settings changes, and default-sender changes made here or on the sender-names page.
+        events=recent_events(account_id, prefix=("settings.", "sender.default")),
         **context,
     )
 
-
-def _changes(account_id: int) -> list:
-    """Settings changes, and default-sender changes made here or on the sender-names page."""
-    events = [*recent_events(account_id, prefix="settings."),
-              *recent_events(account_id, prefix="sender.default")]
-    return sorted(events, key=lambda event: (event.created_at, event.id), reverse=True)[:50]

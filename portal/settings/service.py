@@ -4,6 +4,8 @@ from them. Every change is recorded in the audit trail; the token never is."""
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -23,7 +25,11 @@ CALLBACK_PATH = "/api/smsApi/update"
 IP_NOT_ALLOWED_CODE = 105  # SMSAPI.md §2.2: the caller's IP is not on the account's API allowlist
 
 
-class NotConnected(Exception):
+class SmsapiUnavailable(Exception):
+    """The account's SMSAPI cannot be used right now; the message says why and what to do."""
+
+
+class NotConnected(SmsapiUnavailable):
     """The account has no SMSAPI token yet: an admin must connect it in Settings -> SMS."""
 
 
@@ -58,12 +64,39 @@ def make_client(token: str, service: str) -> SmsapiClient:
     )
 
 
-def client_for_account(account_id: int) -> SmsapiClient:
-    """The SMSAPI client of a connected account; raises NotConnected otherwise."""
-    settings = settings_for(account_id)
+def client_for_account(account_id: int, settings: SmsSettings | None = None) -> SmsapiClient:
+    """The SMSAPI client of a connected account; NotConnected otherwise, SmsapiUnavailable when the
+    stored token cannot be decrypted."""
+    settings = settings or settings_for(account_id)
     if not settings.is_connected:
-        raise NotConnected("Connect your SMSAPI account in Settings first.")
-    return make_client(decrypt_token(settings.token_ciphertext), settings.service)
+        raise NotConnected("Connect your SMSAPI account in Settings -> SMS first.")
+    try:
+        token = decrypt_token(settings.token_ciphertext)
+    except TokenUnreadable:
+        raise SmsapiUnavailable(
+            "The stored SMSAPI token cannot be read any more: connect it again in Settings -> SMS."
+        ) from None
+    return make_client(token, settings.service)
+
+
+@contextmanager
+def connected_client(account_id: int, settings: SmsSettings | None = None) -> Iterator[SmsapiClient]:
+    """The account's client for one block of calls. Not being able to use SMSAPI at all (no token, a
+    token SMSAPI no longer accepts, SMSAPI unreachable) becomes SmsapiUnavailable, worded once for
+    every area; SMSAPI's answers to the request itself (SmsapiError) are the caller's to explain."""
+    client = client_for_account(account_id, settings)
+    try:
+        with client:
+            yield client
+    except SmsapiAuthError:
+        raise SmsapiUnavailable(
+            "SMSAPI no longer accepts the stored token (it may have been deleted or limited in SMSAPI): "
+            "connect a current one in Settings -> SMS."
+        ) from None
+    except TransientError:
+        raise SmsapiUnavailable(
+            "SMSAPI could not be reached just now. Nothing changed: try again in a minute."
+        ) from None
 
 
 def connect_token(account_id: int, by: User | None, service: str, token: str) -> SmsSettings:
@@ -146,17 +179,12 @@ def check_connection(account_id: int) -> SmsSettings:
     if not settings.is_connected:
         raise SettingsError("No SMSAPI account is connected yet.")
     try:
-        with client_for_account(account_id) as client:
+        with connected_client(account_id, settings) as client:
             _store_profile(settings, client.profile())
-    except TokenUnreadable:
-        raise SettingsError("The stored token cannot be read any more: connect the token again.") from None
-    except SmsapiAuthError:
-        raise SettingsError(
-            "SMSAPI no longer accepts the stored token (it may have been deleted or limited in SMSAPI). "
-            "Paste a current token."
-        ) from None
-    except SmsapiError:
-        raise SettingsError("SMSAPI could not be reached just now: try again in a minute.") from None
+    except SmsapiUnavailable as error:
+        raise SettingsError(str(error)) from None
+    except SmsapiError as error:
+        raise SettingsError(f"SMSAPI refused the check: {error.message}.") from None
     db.session.commit()
     return settings
 

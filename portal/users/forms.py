@@ -43,7 +43,3 @@ class NewUserForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])
-
-
-class ActiveForm(FlaskForm):
-    """Only the CSRF token: the action (activate or deactivate) is in the URL."""

@@ -12,7 +12,7 @@ from portal.models import Role, User
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 from portal.users import bp
-from portal.users.forms import ActiveForm, NewUserForm, RoleForm
+from portal.users.forms import NewUserForm, RoleForm
 from portal.users.service import UserRuleError, add_user, change_role, set_active
 
 
@@ -23,7 +23,7 @@ def _users() -> list[User]:
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("users/index.html", users=_users(), role_form=RoleForm(), active_form=ActiveForm())
+    return render_template("users/index.html", users=_users(), role_form=RoleForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -64,13 +64,10 @@ def update_role(user_id: int):
 def update_active(user_id: int, action: str):
     user = get_scoped_or_404(User, user_id)
     error = None
-    if ActiveForm().validate_on_submit():
-        try:
-            set_active(user, action == "activate", current_user)
-        except UserRuleError as rule:
-            error = str(rule)
-    else:
-        error = "The form had expired: reload the page and try again."
+    try:
+        set_active(user, action == "activate", current_user)
+    except UserRuleError as rule:
+        error = str(rule)
     return _row_or_redirect(user, error)
 
 
@@ -80,7 +77,7 @@ def _row_or_redirect(user: User, error: str | None):
         db.session.refresh(user)
         return render_page(
             "users/index.html", "user_row", status=422 if error else 200,
-            user=user, row_error=error, role_form=RoleForm(), active_form=ActiveForm(),
+            user=user, row_error=error, role_form=RoleForm(),
         )
     flash(error or f"{user.email} updated.", "error" if error else "success")
     return redirect(url_for("users.index"))

@@ -39,6 +39,8 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMSAPI_READ_TIMEOUT": float(env.get("SMSAPI_READ_TIMEOUT", "30")),
         "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
+        # The largest contacts file an import takes; a larger one is refused with a message saying so.
+        "CONTACT_IMPORT_MAX_BYTES": int(float(env.get("CONTACT_IMPORT_MAX_MB", "50")) * 1024 * 1024),
         "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         # A page left open for an hour must still be able to post (htmx requests carry the token).

@@ -56,15 +56,17 @@ def _clean_name(name: str) -> str:
 
 
 def save_list(contact_list: ContactList | None, account_id: int, name: str) -> ContactList:
-    """Create (`contact_list` None) or rename a list; names are unique in the account."""
+    """Create (`contact_list` None) or rename a list; names are unique in the account.
+
+    After a ListError the caller rolls the session back.
+    """
     name = _clean_name(name)
     if contact_list is None:
         contact_list = ContactList(account_id=account_id)
         db.session.add(contact_list)
     contact_list.name = name
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
         raise ListError(f"There is already a list called “{name}”.") from None
     return contact_list

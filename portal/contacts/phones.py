@@ -82,6 +82,11 @@ def _invalid_because(number: phonenumbers.PhoneNumber, country: str, named: str)
     return f"not a valid number for country {named}"
 
 
+def sentence(reason: str) -> str:
+    """A reason as it stands alone next to a form field: capitalised, with a full stop."""
+    return reason[:1].upper() + reason[1:] + "."
+
+
 def format_phone(e164: str) -> str:
     """An E.164 number as people read it: `+48 600 100 200`."""
     try:

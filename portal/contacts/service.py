@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.contacts.phones import PhoneError, digits_for_search, normalise_phone
+from portal.contacts.phones import PhoneError, digits_for_search, normalise_phone, sentence
 from portal.extensions import db
 from portal.models import Account, Contact, ContactListMember, OptOut, utcnow
 
@@ -50,11 +50,14 @@ def account_country(account_id: int) -> str:
 
 
 def save_contact(contact: Contact | None, account_id: int, data: ContactData) -> Contact:
-    """Create (`contact` None) or change a contact; ContactError names the field that is wrong."""
+    """Create (`contact` None) or change a contact; ContactError names the field that is wrong.
+
+    After a ContactError the caller rolls the session back (a refused flush may have happened).
+    """
     try:
         phone = normalise_phone(data.phone, account_country(account_id))
     except PhoneError as error:
-        raise ContactError("phone", _sentence(str(error))) from None
+        raise ContactError("phone", sentence(str(error))) from None
     if contact is None:
         contact = Contact(account_id=account_id, fields={})
         db.session.add(contact)
@@ -68,15 +71,10 @@ def save_contact(contact: Contact | None, account_id: int, data: ContactData) ->
         contact.consent_at = None
     contact.consent_source = (data.consent_source.strip() or None) if data.consent else None
     try:
-        with db.session.begin_nested():  # the unique constraint decides, not a check that could race
-            db.session.flush()
+        db.session.flush()  # the unique constraint decides, not a check that two requests could race
     except IntegrityError:
         raise ContactError("phone", "This number is already saved as another contact.") from None
     return contact
-
-
-def _sentence(reason: str) -> str:
-    return reason[:1].upper() + reason[1:] + "."
 
 
 def delete_contact(contact: Contact) -> None:

@@ -38,3 +38,13 @@ class RegenerateSecretForm(FlaskForm):
         "I will paste the new URL in SMSAPI: the current one stops working at once",
         validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
     )
+
+
+class CountryForm(FlaskForm):
+    """`country` choices are every country whose numbers can be read, set per request."""
+
+    country = SelectField(
+        "Default country", choices=[], validate_choice=True,
+        description="Phone numbers typed or imported without a country code (600 100 200) are read as "
+        "numbers of this country.",
+    )

@@ -8,16 +8,25 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.contacts.phones import calling_code, supported_countries
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import service as senders
 from portal.settings import bp
-from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import (
+    ConnectForm,
+    CountryForm,
+    DefaultSenderForm,
+    GoLiveForm,
+    RegenerateSecretForm,
+)
 from portal.settings.service import (
     SettingsError,
     check_connection,
     connect_token,
     disconnect,
     regenerate_callback_secret,
+    set_default_country,
     set_test_mode,
 )
 from portal.sms.services import get_service
@@ -109,6 +118,28 @@ def callback_secret():
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 
+@bp.route("/country", methods=["POST"])
+@admin_required
+def default_country():
+    form = _country_form()
+    if not form.validate_on_submit():
+        return _done("Choose a country from the list.", "#phone-numbers")
+    try:
+        set_default_country(current_user.account_id, current_user, form.country.data)
+    except SettingsError as error:
+        return _done(str(error), "#phone-numbers")
+    db.session.commit()
+    return _done(None, "#phone-numbers", "Default country saved.")
+
+
+def _country_form() -> CountryForm:
+    form = CountryForm()
+    form.country.choices = [
+        SelectChoice(code, f"{code} (+{calling_code(code)})") for code in supported_countries()
+    ]
+    return form
+
+
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
     """The picker of active names; `active` when the caller has them already."""
     form = DefaultSenderForm()
@@ -133,12 +164,14 @@ def _page(*, block: str = "content", connect_form: ConnectForm | None = None, st
     default_form = _default_sender_form(active)
     default = next((s for s in active if s.is_default), None)
     default_form.sender.data = str(default.id) if default else ""
+    country_form = _country_form()
+    country_form.country.data = current_user.account.default_country
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
         callback_url=callback_url(settings),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
-        default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        default_form=default_form, regenerate_form=RegenerateSecretForm(), country_form=country_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
         **context,

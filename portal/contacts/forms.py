@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, FieldList, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.contacts.csv_import import TARGETS
@@ -89,7 +89,7 @@ class UploadForm(FlaskForm):
 class MappingForm(FlaskForm):
     """One target per column of the file, and the list the contacts go on."""
 
-    targets = FieldList(SelectField(choices=list(TARGETS.items())))
+    targets = FieldList(SelectField(choices=[SelectChoice(key, label) for key, label in TARGETS.items()]))
     list_id = SelectField("Add the contacts to", choices=[], validate_choice=True)
     new_list = StringField("Name of the new list",
                            validators=[Length(max=120, message="At most 120 characters.")])

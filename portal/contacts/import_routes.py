@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from rq import Retry
+from wtforms import SelectChoice
 
 from portal import jobs
 from portal.contacts import bp, importer
@@ -70,8 +71,8 @@ def _mapping_form(upload: ContactImport, headers: list[str]) -> MappingForm:
         form.new_list.data = PurePath(upload.filename).stem[:120]
     for index, entry in enumerate(form.targets.entries):
         entry.label.text = headers[index] if index < len(headers) else f"Column {index + 1}"
-    form.list_id.choices = [(NEW_LIST, "A new list")] + [
-        (str(row.id), f"{row.name} ({count})")
+    form.list_id.choices = [SelectChoice(NEW_LIST, "A new list")] + [
+        SelectChoice(str(row.id), f"{row.name} ({count})")
         for row, count in contact_lists.lists_with_counts(current_user.account_id)
     ]
     return form

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from portal.contacts import bp, service
 from portal.contacts import lists as contact_lists
@@ -22,7 +23,7 @@ def _int_arg(name: str) -> int | None:
 
 def add_to_list_form(**kwargs) -> AddToListForm:
     form = AddToListForm(**kwargs)
-    form.list_id.choices = [(row.id, row.name) for row, _count in
+    form.list_id.choices = [SelectChoice(row.id, row.name) for row, _count in
                             contact_lists.lists_with_counts(current_user.account_id)]
     return form
 

@@ -183,6 +183,9 @@ def merge_staged(upload: ContactImport) -> None:
     """
     params = {"account": upload.account_id, "import": upload.id, "now": utcnow(), "list": upload.list_id,
               "reason": OPT_OUT_REASON, "phone_column": _phone_column(upload)}
+    if db.session.connection().dialect.name == "postgresql":
+        # Fresh statistics of the rows just staged, so the merge joins by hash, not row by row.
+        db.session.execute(text("ANALYZE contact_import_row"))
     _mark_duplicates(params)
     counts = db.session.execute(text(
         "SELECT count(*) FILTER (WHERE r.problem IS NULL),"
@@ -195,28 +198,7 @@ def merge_staged(upload: ContactImport) -> None:
     ), params).one()
     valid, known, upload.duplicates, upload.invalid, upload.opted_out = (int(n or 0) for n in counts)
     upload.imported, upload.updated = valid - known, known
-    # The one interpolation below is a fixed SQL expression per dialect, never input.
-    db.session.execute(text(
-        "INSERT INTO contact (account_id, phone, first_name, last_name, fields, created_at, updated_at)"  # noqa: S608
-        " SELECT :account, r.phone, r.first_name, r.last_name, r.fields, :now, :now"
-        " FROM contact_import_row r"
-        " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"
-        " ON CONFLICT (account_id, phone) DO UPDATE SET"
-        # A name left empty in the file keeps the name the contact has.
-        " first_name = CASE WHEN excluded.first_name <> '' THEN excluded.first_name"
-        "   ELSE contact.first_name END,"
-        " last_name = CASE WHEN excluded.last_name <> '' THEN excluded.last_name"
-        "   ELSE contact.last_name END,"
-        f" fields = {_merged_fields()}, updated_at = excluded.updated_at"
-    ), params)
-    if upload.list_id is not None:
-        db.session.execute(text(
-            "INSERT INTO contact_list_member (list_id, contact_id, account_id, added_at)"
-            " SELECT :list, c.id, :account, :now FROM contact_import_row r"
-            " JOIN contact c ON c.account_id = :account AND c.phone = r.phone"
-            " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"
-            " ON CONFLICT (list_id, contact_id) DO NOTHING"
-        ), params)
+    _upsert_contacts(params, with_list=upload.list_id is not None)
     db.session.execute(text(
         "INSERT INTO opt_out (account_id, phone, opted_out_at, reason, source)"
         " SELECT :account, r.phone, :now, :reason, 'import' FROM contact_import_row r"
@@ -230,9 +212,49 @@ def merge_staged(upload: ContactImport) -> None:
     db.session.flush()
 
 
-def _merged_fields() -> str:
+_UPSERT_CONTACTS = (
+    "INSERT INTO contact (account_id, phone, first_name, last_name, fields, created_at, updated_at)"
+    " SELECT :account, r.phone, r.first_name, r.last_name, r.fields, :now, :now"
+    " FROM contact_import_row r"
+    " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"
+    " ON CONFLICT (account_id, phone) DO UPDATE SET"
+    # A name left empty in the file keeps the name the contact has.
+    " first_name = CASE WHEN excluded.first_name <> '' THEN excluded.first_name ELSE contact.first_name END,"
+    " last_name = CASE WHEN excluded.last_name <> '' THEN excluded.last_name ELSE contact.last_name END,"
+    " fields = {fields}, updated_at = excluded.updated_at"
+)
+
+
+def _upsert_contacts(params: dict, *, with_list: bool) -> None:
+    """New numbers inserted, known ones updated; every one of them put on the list.
+
+    PostgreSQL takes the ids from the upsert's RETURNING in the same statement; SQLite (no DML in
+    a WITH) finds them again through the (account_id, phone) index.
+    """
+    postgresql = db.session.connection().dialect.name == "postgresql"
+    upsert = _UPSERT_CONTACTS.format(fields=_merged_fields(postgresql))
+    if postgresql and with_list:
+        db.session.execute(text(
+            f"WITH merged AS ({upsert} RETURNING id)"  # noqa: S608 (fixed SQL, no input)
+            " INSERT INTO contact_list_member (list_id, contact_id, account_id, added_at)"
+            " SELECT :list, merged.id, :account, :now FROM merged"
+            " ON CONFLICT (list_id, contact_id) DO NOTHING"
+        ), params)
+        return
+    db.session.execute(text(upsert), params)
+    if with_list:
+        db.session.execute(text(
+            "INSERT INTO contact_list_member (list_id, contact_id, account_id, added_at)"
+            " SELECT :list, c.id, :account, :now FROM contact_import_row r"
+            " JOIN contact c ON c.account_id = :account AND c.phone = r.phone"
+            " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"
+            " ON CONFLICT (list_id, contact_id) DO NOTHING"
+        ), params)
+
+
+def _merged_fields(postgresql: bool) -> str:
     """Custom fields of a known contact: the file's values win, keys the file lacks stay."""
-    if db.session.connection().dialect.name == "postgresql":
+    if postgresql:
         return "(contact.fields::jsonb || excluded.fields::jsonb)::json"
     return "json_patch(contact.fields, excluded.fields)"
 
@@ -244,17 +266,20 @@ def _phone_column(upload: ContactImport) -> str:
 
 
 def _mark_duplicates(params: dict) -> None:
-    """A number already in an earlier row of the file: the later rows are reported, not merged."""
+    """A number already in an earlier row of the file: the later rows are reported, not merged.
+
+    One window over the staged rows (a hash of the numbers), never a comparison of each row with
+    every other.
+    """
     db.session.execute(text(
         "UPDATE contact_import_row SET is_duplicate = true, column_name = :phone_column, value = phone,"
-        " problem = 'the same number as row ' || (SELECT min(earliest.row_number)"
-        "   FROM contact_import_row earliest"
-        "   WHERE earliest.import_id = :import AND earliest.phone = contact_import_row.phone"
-        "   AND earliest.problem IS NULL)"
-        " WHERE import_id = :import AND account_id = :account AND problem IS NULL AND EXISTS ("
-        "   SELECT 1 FROM contact_import_row earlier WHERE earlier.import_id = :import"
-        "   AND earlier.phone = contact_import_row.phone AND earlier.problem IS NULL"
-        "   AND earlier.row_number < contact_import_row.row_number)"
+        " problem = 'the same number as row ' || first_rows.first_row"
+        " FROM (SELECT row_number, min(row_number) OVER (PARTITION BY phone) AS first_row"
+        "   FROM contact_import_row WHERE import_id = :import AND account_id = :account"
+        "   AND problem IS NULL) AS first_rows"
+        " WHERE contact_import_row.import_id = :import AND contact_import_row.account_id = :account"
+        " AND contact_import_row.row_number = first_rows.row_number"
+        " AND first_rows.row_number > first_rows.first_row"
     ), params)
 
 

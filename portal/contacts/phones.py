@@ -8,6 +8,7 @@ say what is wrong with the number, not which library check failed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
@@ -87,6 +88,7 @@ def sentence(reason: str) -> str:
     return reason[:1].upper() + reason[1:] + "."
 
 
+@lru_cache(maxsize=4096)
 def format_phone(e164: str) -> str:
     """An E.164 number as people read it: `+48 600 100 200`."""
     try:

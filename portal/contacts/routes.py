@@ -23,8 +23,8 @@ def _int_arg(name: str) -> int | None:
 
 def add_to_list_form(**kwargs) -> AddToListForm:
     form = AddToListForm(**kwargs)
-    form.list_id.choices = [SelectChoice(row.id, row.name) for row, _count in
-                            contact_lists.lists_with_counts(current_user.account_id)]
+    form.list_id.choices = [SelectChoice(list_id, name)
+                            for list_id, name in contact_lists.list_names(current_user.account_id)]
     return form
 
 

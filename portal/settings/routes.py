@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import service as senders
 from portal.settings import bp
@@ -44,6 +45,7 @@ def connect():
         except SettingsError as error:
             form.token.errors.append(str(error))
         else:
+            db.session.commit()
             service = get_service(settings.service).display_name
             flash(f"Connected to {service} as {settings.smsapi_username}.", "success")
             return redirect(url_for("settings.index"))
@@ -57,6 +59,7 @@ def check():
     error = None
     try:
         check_connection(current_user.account_id)
+        db.session.commit()
     except SettingsError as problem:
         error = str(problem)
     if not is_htmx_fragment_request():
@@ -68,6 +71,7 @@ def check():
 @admin_required
 def remove():
     disconnect(current_user.account_id, current_user)
+    db.session.commit()
     flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
     return redirect(url_for("settings.index"))
 
@@ -80,6 +84,7 @@ def test_mode(mode: str):
         set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
     except SettingsError as error:
         return _done(str(error), "#test-mode")
+    db.session.commit()
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
 
@@ -96,6 +101,7 @@ def default_sender():
             senders.use_smsapi_default(current_user.account_id, current_user)
     except senders.SenderNameError as error:
         return _done(str(error), "#default-sender")
+    db.session.commit()
     return _done(None, "#default-sender", "Default sender saved.")
 
 
@@ -106,6 +112,7 @@ def callback_secret():
     if not form.validate_on_submit():
         return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
+    db.session.commit()
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 

@@ -22,9 +22,17 @@ from portal.settings.service import (
     set_test_mode,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_url, settings_for
+from portal.smsapi_account import callback_url, sends_in_test_mode, settings_for
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
+
+
+@bp.app_context_processor
+def test_mode_banner() -> dict:
+    """The test-mode banner is on every page of an account that sends in test mode."""
+    if not current_user.is_authenticated:
+        return {"sms_test_mode": False}
+    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 @bp.route("/")

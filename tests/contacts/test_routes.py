@@ -70,7 +70,7 @@ def test_pages_follow_the_id_keyset(app, member_client, account):
         db.session.commit()
     first = member_client.get("/contacts/").get_data(as_text=True)
     assert "+48 600 100 119" in first and "+48 600 100 069" not in first
-    with app.app_context():
+    with app.app_context(), account_scope(account.account_id):
         boundary = db.session.scalar(select(Contact.id).where(Contact.phone == "+48600100070"))
     second = member_client.get(f"/contacts/?before={boundary}").get_data(as_text=True)
     assert "+48 600 100 069" in second and "+48 600 100 070" not in second

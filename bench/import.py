@@ -209,8 +209,8 @@ def run(uri: str, instance: str, args) -> dict:
     app = make_app(uri, instance)
     with app.app_context():
         upgrade()
-        admin = create_account("Bench", "bench@bench.example", "bench password 123")
-        account_id = admin.account_id
+        account_id = create_account("Bench", "bench@bench.example", "bench password 123").account_id
+        db.session.commit()
     figures = bench_import(app, uri, instance, account_id, args.rows)
     fill_contacts(app, account_id, args.contacts)
     figures["contacts"] = args.contacts

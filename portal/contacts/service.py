@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.contacts.phones import PhoneError, digits_for_search, normalise_phone, sentence
@@ -107,44 +107,84 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_condition(account_id: int, query: str):
-    """WHERE for contacts matching `query`: part of the number as typed, or every word in a name."""
-    conditions = [Contact.account_id == account_id]
+def _matches(columns, query: str, country: str) -> list:
+    """Conditions on `columns` (the contact table or a subquery of it) for a search as typed."""
     query = (query or "").strip()
     digits = digits_for_search(query)
     if digits is not None:
-        conditions.append(Contact.phone.like(f"%{digits}%"))
-    elif query:
-        for word in query.split():
-            pattern = f"%{_escape_like(word)}%"
-            conditions.append(or_(Contact.first_name.ilike(pattern, escape="\\"),
-                                  Contact.last_name.ilike(pattern, escape="\\")))
-    return and_(*conditions)
+        if len(digits) >= 8:
+            try:  # a whole number: one look-up in the unique index instead of a substring scan
+                return [columns.phone == normalise_phone(query, country)]
+            except PhoneError:
+                pass
+        return [columns.phone.like(f"%{digits}%")]
+    conditions = []
+    for word in query.split():
+        pattern = f"%{_escape_like(word)}%"
+        conditions.append(or_(columns.first_name.ilike(pattern, escape="\\"),
+                              columns.last_name.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def search_condition(account_id: int, query: str):
+    """WHERE for contacts matching `query`: part of the number as typed, or every word in a name."""
+    return and_(Contact.account_id == account_id, *_matches(Contact, query, account_country(account_id)))
 
 
 def _opted_out_join():
     return and_(OptOut.account_id == Contact.account_id, OptOut.phone == Contact.phone)
 
 
+#: How many of the newest contacts a search looks through first (see `search_contacts`).
+RECENT_WINDOW = 20_000
+
+
 def search_contacts(account_id: int, query: str = "", before: int | None = None,
                     list_id: int | None = None, limit: int = PAGE_SIZE) -> Page:
-    """A page of matching contacts, newest first, with whether each is opted out; keyset, no OFFSET."""
+    """A page of matching contacts, newest first, with whether each is opted out; keyset, no OFFSET.
+
+    A search runs in two steps so that it stays fast whether the words are common or rare: first
+    among the newest RECENT_WINDOW contacts (an index walk; a common word fills the page there),
+    then, only if the page is not full, among the older ones through the trigram indexes, sorted
+    after matching (`id + 0` keeps the planner from walking the whole primary key for a rare word).
+    """
+    scope = [Contact.account_id == account_id]
+    if before is not None:
+        scope.append(Contact.id < before)
     statement = (
         select(Contact, OptOut.id.is_not(None).label("opted_out"))
-        .outerjoin(OptOut, _opted_out_join())
-        .where(search_condition(account_id, query))
-        .order_by(Contact.id.desc())
-        .limit(limit + 1)
+        .outerjoin(OptOut, _opted_out_join()).where(*scope).limit(limit + 1)
+    )
+    recent = (
+        select(Contact.id, Contact.phone, Contact.first_name, Contact.last_name)
+        .where(*scope).order_by(Contact.id.desc()).limit(RECENT_WINDOW)
     )
     if list_id is not None:
-        statement = statement.join(
-            ContactListMember,
-            and_(ContactListMember.contact_id == Contact.id, ContactListMember.list_id == list_id,
-                 ContactListMember.account_id == account_id),
-        )
-    if before is not None:
-        statement = statement.where(Contact.id < before)
-    rows = db.session.execute(statement).all()
+        on_list = and_(ContactListMember.contact_id == Contact.id, ContactListMember.list_id == list_id,
+                       ContactListMember.account_id == account_id)
+        statement = statement.join(ContactListMember, on_list)
+        recent = recent.join(ContactListMember, on_list)
+    if not (query or "").strip():
+        return _page(db.session.execute(statement.order_by(Contact.id.desc())).all(), limit)
+    country = account_country(account_id)
+    # Filtering the output of a LIMITed subquery: the planner cannot turn this into an index search.
+    recent = recent.subquery()
+    hits = (
+        select(recent.c.id).where(*_matches(recent.c, query, country))
+        .order_by(recent.c.id.desc()).limit(limit + 1)
+    )
+    rows = db.session.execute(statement.where(Contact.id.in_(hits)).order_by(Contact.id.desc())).all()
+    if len(rows) <= limit:
+        seen, floor = db.session.execute(select(func.count(), func.min(recent.c.id))).one()
+        if seen == RECENT_WINDOW:
+            older = statement.where(Contact.id < floor, *_matches(Contact, query, country))
+            rows += db.session.execute(
+                older.order_by((Contact.id + 0).desc()).limit(limit + 1 - len(rows))
+            ).all()
+    return _page(rows, limit)
+
+
+def _page(rows: list, limit: int) -> Page:
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1][0].id if more else None)

@@ -149,3 +149,23 @@ def test_admin_sets_the_default_country_used_for_national_numbers(app, admin_cli
     assert '<option selected value="DE">' in admin_client.get("/settings/").get_data(as_text=True)
     _create(admin_client, "030 123456")
     assert list(_ids(app, account.account_id)) == ["+4930123456"]
+
+
+def test_a_search_finds_rare_matches_older_than_the_newest_contacts_and_pages_on(app, member_client, account,
+                                                                                monkeypatch):
+    from portal.contacts import service
+
+    monkeypatch.setattr(service, "RECENT_WINDOW", 3)
+    monkeypatch.setattr(service, "PAGE_SIZE", 2)
+    with app.app_context():
+        db.session.add_all(
+            Contact(account_id=account.account_id, phone=f"+4860010{n:04d}", fields={},
+                    last_name="Rare" if n in (1, 2, 4) else "Common")
+            for n in range(10)
+        )
+        db.session.commit()
+    with app.app_context(), account_scope(account.account_id):
+        first = service.search_contacts(account.account_id, "rare", limit=2)
+        second = service.search_contacts(account.account_id, "rare", before=first.next_before, limit=2)
+    assert [c.phone for c, _o in first.rows] == ["+48600100004", "+48600100002"]
+    assert [c.phone for c, _o in second.rows] == ["+48600100001"] and second.next_before is None

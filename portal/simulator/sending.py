@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
+from portal.simulator.config import SimulatorConfig
 from portal.simulator.parts import count_parts, normalize
-from portal.simulator.state import Account, Message, SimulatorState
+from portal.simulator.state import Account, Batch, Message, SimulatorState
 
 # The simulator's own number rule: 9-15 digits once "+", "00", spaces and dashes are gone;
 # a 9-digit number is national and gets the country code, as SMSAPI turns 100200300 into 48100200300.
@@ -55,16 +53,18 @@ def accept_send(
     valid, invalid = _split_numbers(recipients, idx_values, config.invalid_numbers)
     if not valid:
         raise LegacyFailure(13, "No correct phone numbers", invalid_numbers=invalid)
-    if params.get("check_idx") == "1":
-        _refuse_used_idx(state, account, [idx for _, _, idx in valid if idx is not None])
     test = params.get("test") == "1"
-    price = config.price_per_part * parts
-    draft = _Draft(host, sender, text, parts, price, test, date_sent, params.get("notify_url") or None)
+    batch = Batch(account.username, host, sender, text, parts, config.price_per_part * parts, test,
+                  date_sent, params.get("notify_url") or None, time.time())
     with state.lock:
-        if not test and account.points < price * len(valid):
+        skipped = _used_idx(state, account, valid) if params.get("check_idx") == "1" else []
+        if skipped:
+            valid = [recipient for recipient in valid if recipient not in skipped]
+        if not test and account.points < batch.points * len(valid):
             raise LegacyFailure(103, "Not enough points to send the messages")
-        messages = [_record(state, account, draft, recipient) for recipient in valid]
-    body: dict[str, Any] = {"count": len(messages), "list": [_item(state, m) for m in messages]}
+        messages = [_record(state, account, batch, recipient) for recipient in valid]
+    items = [_item(state, m) for m in messages] + [_duplicate_item(recipient) for recipient in skipped]
+    body: dict[str, Any] = {"count": len(messages), "list": _test_list(items, config) if test else items}
     if invalid:
         # With some numbers valid, SMSAPI's answer for the others is not documented; the simulator
         # sends to the valid ones and lists the rest as error 13 would.
@@ -129,55 +129,61 @@ def _split_numbers(
     return valid, invalid
 
 
-def _refuse_used_idx(state: SimulatorState, account: Account, idx_values: list[str]) -> None:
-    with state.lock:
-        seen: set[str] = set()
-        duplicates = []
-        for idx in idx_values:
-            if idx in seen or state.idx_in_use(account, idx):
-                duplicates.append(idx)
+def _used_idx(
+    state: SimulatorState, account: Account, valid: list[tuple[str, str, str | None]]
+) -> list[tuple[str, str, str | None]]:
+    """Recipients whose idx was accepted within the window (or repeats in this call): error 53.
+
+    Whether SMSAPI then refuses the whole call or only those recipients is not documented
+    (SMSAPI.md §1.4, §2.2); `duplicate_idx_mode` plays either, refusing the call by default.
+    """
+    seen: set[str] = set()
+    used = []
+    for recipient in valid:
+        idx = recipient[2]
+        if idx is not None and (idx in seen or state.idx_in_use(account, idx)):
+            used.append(recipient)
+        if idx is not None:
             seen.add(idx)
-        if duplicates:
-            state.duplicates_refused.update(duplicates)
+    if used:
+        state.duplicates_refused.update(idx for _, _, idx in used)
+        if state.config.duplicate_idx_mode == "reject_call" or len(used) == len(valid):
             raise LegacyFailure(53, "Message with the given idx has already been sent (check_idx)")
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """What every recipient of one send shares."""
-
-    host: str
-    sender: str
-    text: str
-    parts: int
-    price: Decimal
-    test: bool
-    date_sent: int
-    notify_url: str | None
+    return used
 
 
 def _record(
-    state: SimulatorState, account: Account, draft: _Draft, recipient: tuple[str, str, str | None]
+    state: SimulatorState, account: Account, batch: Batch, recipient: tuple[str, str, str | None]
 ) -> Message:
-    """Keep one accepted message, charge it and remember its idx (test messages are neither)."""
+    """Keep one accepted message; `state.keep` charges it and remembers its idx (not for test=1)."""
     number, submitted, idx = recipient
-    message = Message(
-        id=secrets.token_hex(12).upper(), username=account.username, host=draft.host, number=number,
-        submitted_number=submitted, text=draft.text, sender=draft.sender, idx=idx, parts=draft.parts,
-        points=draft.price, test=draft.test, date_sent=draft.date_sent, notify_url=draft.notify_url,
-    )
-    state.messages[message.id] = message
-    if not draft.test:
-        account.points -= draft.price
-        if idx is not None:
-            account.used_idx[idx] = time.time()
+    message = Message(state.next_id(), number, submitted, idx, batch)
+    state.keep(account, message)
     return message
 
 
 def _item(state: SimulatorState, message: Message) -> dict[str, Any]:
-    points: Any = f"{message.points:.4f}" if state.config.points_as_string else float(message.points)
+    points = message.batch.points
     return {
-        "id": message.id, "points": points, "number": message.number, "date_sent": message.date_sent,
-        "submitted_number": message.submitted_number, "status": "QUEUE", "error": None,
-        "idx": message.idx, "parts": message.parts,
+        "id": message.id,
+        "points": f"{points:.4f}" if state.config.points_as_string else float(points),
+        "number": message.number, "date_sent": message.batch.date_sent,
+        "submitted_number": message.number if message.submitted is None else message.submitted,
+        "status": "QUEUE", "error": None, "idx": message.idx, "parts": message.batch.parts,
     }
+
+
+def _duplicate_item(recipient: tuple[str, str, str | None]) -> dict[str, Any]:
+    """A recipient skipped for its used idx (`duplicate_idx_mode=skip_duplicates`): no id, error 53."""
+    number, submitted, idx = recipient
+    return {"id": None, "points": 0, "number": number, "date_sent": None, "submitted_number": submitted,
+            "status": None, "error": 53, "idx": idx, "parts": 0}
+
+
+def _test_list(items: list[dict[str, Any]], config: SimulatorConfig) -> list[dict[str, Any]]:
+    """A test=1 answer: whether SMSAPI gives real ids and points in test mode is unknown (SMSAPI.md §5)."""
+    if config.test_mode_ids == "empty_list":
+        return []
+    if config.test_mode_ids == "no_id":
+        return [{**item, "id": None, "points": 0} for item in items]
+    return items

@@ -12,7 +12,7 @@ import socket
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
@@ -133,10 +133,13 @@ def _drop_connection() -> Response:
 
 def _params() -> dict[str, str]:
     """Query, form and JSON body (the JS and Go clients post JSON) as one flat mapping."""
+    if "smsapi_params" in g:
+        return g.smsapi_params
     params = {**request.args.to_dict(), **request.form.to_dict()}
     body = request.get_json(silent=True) if request.is_json else None
     if isinstance(body, dict):
         params.update({key: str(value) for key, value in body.items()})
+    g.smsapi_params = params
     return params
 
 
@@ -162,19 +165,19 @@ def _send(service: str, host: str) -> Response:
     if account is None:
         return legacy_error(LegacyFailure(101, "Authorization failed"))
     try:
-        body, messages = accept_send(simulator.state, account, host, _params())
+        answer = accept_send(simulator.state, account, host, _params())
     except LegacyFailure as failure:
         return legacy_error(failure)
-    simulator.callbacks.schedule(messages, account.callback_url, simulator.state.rng)
+    simulator.callbacks.schedule(answer.messages, account.callback_url, simulator.state.rng)
     if _plain_text():
-        return Response(_plain_send_answer(body), mimetype="text/plain")
-    return jsonify(body)
+        return Response(_plain_send_answer(answer.items()), mimetype="text/plain")
+    return Response(answer.as_json_text(), mimetype="application/json")
 
 
-def _plain_send_answer(body: dict[str, Any]) -> str:
+def _plain_send_answer(items: list[dict[str, Any]]) -> str:
     """`OK:<id>:<points>`, or `OK:<id>:<points>:<number>` per recipient joined by `;` (old clients
     read only the first field; the exact layout is UNCONFIRMED, SMSAPI.md §1.3)."""
-    items = [item for item in body["list"] if item["id"]]
+    items = [item for item in items if item["id"]]
     if len(items) == 1:
         return f"OK:{items[0]['id']}:{items[0]['points']}"
     return ";".join(f"OK:{item['id']}:{item['points']}:{item['number']}" for item in items)

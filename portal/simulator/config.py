@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m portal.simulator", description="A stand-in for SMSAPI.")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--server", choices=("gunicorn", "werkzeug"), default="gunicorn",
+                   help="HTTP server (one process either way: the state is in memory)")
+    p.add_argument("--threads", type=int, default=8, help="request threads (gunicorn)")
     p.add_argument("--token", required=True, help="the token of the one account")
     p.add_argument("--service", choices=sorted(SERVICES), default="pl", help="the account's service")
     p.add_argument("--username", default="simulator")
@@ -172,8 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
-    """The settings named on the command line (host and port are the server's, not the simulator's)."""
-    values = {k: v for k, v in vars(args).items() if k not in ("host", "port")}
+    """The settings named on the command line (host, port, server and threads are the server's)."""
+    values = {k: v for k, v in vars(args).items() if k not in ("host", "port", "server", "threads")}
     for name in ("reject_names", "invalid_numbers", "unreachable"):
         values[name] = tuple(values[name])
     return SimulatorConfig(**values)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +18,8 @@ from portal.simulator.state import Account, Batch, Message, SimulatorState
 # a 9-digit number is national and gets the country code, as SMSAPI turns 100200300 into 48100200300.
 COUNTRY_CODE = "48"
 _NUMBER_NOISE = re.compile(r"[\s\-()]")
+# The C string escaper the json module uses, called directly: the hot path of a large send.
+_escape = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
 MAX_IDX_LENGTH = 255  # error 27
 MAX_SCHEDULE_AHEAD = 92 * 24 * 3600  # error 50: "more than 3 months ahead"
 
@@ -31,7 +35,7 @@ class LegacyFailure(Exception):
 
 def accept_send(
     state: SimulatorState, account: Account, host: str, params: Mapping[str, str]
-) -> tuple[dict[str, Any], list[Message]]:
+) -> SendAnswer:
     """Validate and accept one `sms.do` send; LegacyFailure when SMSAPI would refuse it."""
     config = state.config
     recipients = [n.strip() for n in params.get("to", "").split(",") if n.strip()]
@@ -62,16 +66,46 @@ def accept_send(
             valid = [recipient for recipient in valid if recipient not in skipped]
         if not test and account.points < batch.points * len(valid):
             raise LegacyFailure(103, "Not enough points to send the messages")
-        messages = [_record(state, account, batch, recipient) for recipient in valid]
-    items = [_item(state, m) for m in messages] + [_duplicate_item(recipient) for recipient in skipped]
-    body: dict[str, Any] = {"count": len(messages), "list": _test_list(items, config) if test else items}
-    if invalid:
-        # With some numbers valid, SMSAPI's answer for the others is not documented; the simulator
-        # sends to the valid ones and lists the rest as error 13 would.
-        body["invalid_numbers"] = invalid
-    if params.get("details") == "1":
-        body.update(message=text, length=len(text), parts=parts)
-    return body, messages
+        messages = state.keep_all(account, batch, valid)
+    return SendAnswer(config, batch, messages, skipped, invalid, params.get("details") == "1")
+
+
+@dataclass(frozen=True)
+class SendAnswer:
+    """The success answer of one `sms.do` call, rendered as JSON or as SMSAPI's old plain text."""
+
+    config: SimulatorConfig
+    batch: Batch
+    messages: list[Message]
+    skipped: list[tuple[str, str, str | None]]
+    invalid: list[dict[str, str]]
+    details: bool
+
+    def items(self) -> list[dict[str, Any]]:
+        """`list` of the answer: the accepted messages, then recipients skipped for a used idx."""
+        items = _items(self.config, self.batch, self.messages) + [_duplicate_item(r) for r in self.skipped]
+        return _test_list(items, self.config) if self.batch.test else items
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON answer as a dict."""
+        return self._extras({"count": len(self.messages), "list": self.items()})
+
+    def as_json_text(self) -> str:
+        """The JSON answer; a plain send of 100 recipients is rendered directly, 5x faster than json."""
+        if self.batch.test or self.skipped:
+            return json.dumps(self.as_dict(), separators=(",", ":"))
+        rendered = _items_json(self.config, self.batch, self.messages)
+        extras = json.dumps(self._extras({}), separators=(",", ":"))[1:-1]
+        return f'{{"count":{len(self.messages)},"list":[{rendered}]{"," if extras else ""}{extras}}}'
+
+    def _extras(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self.invalid:
+            # With some numbers valid, SMSAPI's answer for the others is not documented; the simulator
+            # sends to the valid ones and lists the rest as error 13 would.
+            body["invalid_numbers"] = self.invalid
+        if self.details:
+            body.update(message=self.batch.text, length=len(self.batch.text), parts=self.batch.parts)
+        return body
 
 
 def _sender(state: SimulatorState, account: Account, requested: str | None) -> str:
@@ -116,11 +150,17 @@ def _split_numbers(
 ) -> tuple[list[tuple[str, str, str | None]], list[dict[str, str]]]:
     """(normalized, submitted, idx) for the valid numbers, SMSAPI's `invalid_numbers` for the rest."""
     valid, invalid = [], []
+    refused_set = set(refused)
     for submitted, idx in zip(recipients, idx_values, strict=True):
+        # Already international digits, the portal's form: the common case, kept cheap.
+        if (submitted.isdigit() and 10 <= len(submitted) <= 15 and not submitted.startswith("00")
+                and submitted not in refused_set):
+            valid.append((submitted, submitted, idx))
+            continue
         digits = _NUMBER_NOISE.sub("", submitted).removeprefix("+")
         digits = digits[2:] if digits.startswith("00") else digits
         number = COUNTRY_CODE + digits if len(digits) == 9 else digits
-        if digits.isdigit() and 9 <= len(digits) <= 15 and not {submitted, number} & set(refused):
+        if digits.isdigit() and 9 <= len(digits) <= 15 and not {submitted, number} & refused_set:
             valid.append((number, submitted, idx))
         else:
             invalid.append(
@@ -152,25 +192,31 @@ def _used_idx(
     return used
 
 
-def _record(
-    state: SimulatorState, account: Account, batch: Batch, recipient: tuple[str, str, str | None]
-) -> Message:
-    """Keep one accepted message; `state.keep` charges it and remembers its idx (not for test=1)."""
-    number, submitted, idx = recipient
-    message = Message(state.next_id(), number, submitted, idx, batch)
-    state.keep(account, message)
-    return message
+def _points(config: SimulatorConfig, batch: Batch) -> str | float:
+    return f"{batch.points:.4f}" if config.points_as_string else float(batch.points)
 
 
-def _item(state: SimulatorState, message: Message) -> dict[str, Any]:
-    points = message.batch.points
-    return {
-        "id": message.id,
-        "points": f"{points:.4f}" if state.config.points_as_string else float(points),
-        "number": message.number, "date_sent": message.batch.date_sent,
-        "submitted_number": message.number if message.submitted is None else message.submitted,
-        "status": "QUEUE", "error": None, "idx": message.idx, "parts": message.batch.parts,
-    }
+def _items(config: SimulatorConfig, batch: Batch, messages: list[Message]) -> list[dict[str, Any]]:
+    points = _points(config, batch)
+    return [
+        {"id": m.id, "points": points, "number": m.number, "date_sent": batch.date_sent,
+         "submitted_number": m.number if m.submitted is None else m.submitted,
+         "status": "QUEUE", "error": None, "idx": m.idx, "parts": batch.parts}
+        for m in messages
+    ]
+
+
+def _items_json(config: SimulatorConfig, batch: Batch, messages: list[Message]) -> str:
+    """The same items as `_items` as JSON text: ids and numbers are hex and digits, so only the
+    submitted number and idx (the caller's strings) need escaping."""
+    tail = (f',"points":{json.dumps(_points(config, batch))},"date_sent":{batch.date_sent},'
+            f'"status":"QUEUE","error":null,"parts":{batch.parts}}}')
+    return ",".join(
+        f'{{"id":"{m.id}","number":"{m.number}",'
+        f'"submitted_number":{_escape(m.number if m.submitted is None else m.submitted)},'
+        f'"idx":{"null" if m.idx is None else _escape(m.idx)}{tail}'
+        for m in messages
+    )
 
 
 def _duplicate_item(recipient: tuple[str, str, str | None]) -> dict[str, Any]:

@@ -171,12 +171,8 @@ class SimulatorState:
         with self.lock:
             record.status = "ACTIVE" if approve else "REJECTED"
 
-    def next_id(self) -> str:
-        """The id of the message about to be appended: 24 hex digits like SMSAPI's."""
-        return f"{self.id_prefix}{len(self.messages):016X}"
-
     def message(self, message_id: str) -> Message | None:
-        """The message with this id, found from its position."""
+        """The message with this id (24 hex digits like SMSAPI's: the prefix, then its position)."""
         if not message_id.startswith(self.id_prefix):
             return None
         try:
@@ -185,20 +181,33 @@ class SimulatorState:
             return None
         return self.messages[position] if position < len(self.messages) else None
 
-    def keep(self, account: Account, message: Message) -> None:
-        """Remember an accepted message, its charge and its idx (caller holds `lock`)."""
-        batch = message.batch
-        self.messages.append(message)
+    def keep_all(
+        self, account: Account, batch: Batch, recipients: list[tuple[str, str, str | None]]
+    ) -> list[Message]:
+        """Accept one message per (number, submitted, idx): charge it, remember its idx unless test=1.
+
+        The caller holds `lock`. One loop for the whole call, as this is the simulator's hot path.
+        """
+        messages = self.messages
+        first = len(messages)
+        prefix = self.id_prefix
+        accepted = [Message(f"{prefix}{first + i:016X}", number, submitted, idx, batch)
+                    for i, (number, submitted, idx) in enumerate(recipients)]
+        messages.extend(accepted)
         if batch.test:
-            self.test_messages += 1
-            return
-        self.parts_total += batch.parts
-        self.points_charged += batch.points
-        account.points -= batch.points
-        if message.idx is not None:
-            if message.idx in account.used_idx:
-                self.repeated_idx[message.idx] += 1
-            account.used_idx[message.idx] = len(self.messages) - 1
+            self.test_messages += len(accepted)
+            return accepted
+        self.parts_total += batch.parts * len(accepted)
+        charged = batch.points * len(accepted)
+        self.points_charged += charged
+        account.points -= charged
+        used = account.used_idx
+        for position, message in enumerate(accepted, first):
+            if message.idx is not None:
+                if message.idx in used:
+                    self.repeated_idx[message.idx] += 1
+                used[message.idx] = position
+        return accepted
 
     def idx_in_use(self, account: Account, idx: str) -> bool:
         """Whether `check_idx=1` must refuse this idx (accepted within the configured window)."""

@@ -59,7 +59,7 @@ def accept_send(
         raise LegacyFailure(13, "No correct phone numbers", invalid_numbers=invalid)
     test = params.get("test") == "1"
     batch = Batch(account.username, host, sender, text, parts, config.price_per_part * parts, test,
-                  date_sent, params.get("notify_url") or None, time.time())
+                  date_sent, params.get("notify_url") or None, time.time(), state.id_prefix)
     with state.lock:
         skipped = _used_idx(state, account, valid) if params.get("check_idx") == "1" else []
         if skipped:

@@ -52,8 +52,8 @@ class Account:
     points: Decimal
     callback_url: str | None = None
     sender_names: dict[str, SenderNameRecord] = field(default_factory=dict)
-    # idx -> position (in `SimulatorState.messages`) of the last message accepted with it.
-    used_idx: dict[str, int] = field(default_factory=dict)
+    # idx -> the last message accepted with it.
+    used_idx: dict[str, Message] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The admin view of the account (never the token)."""
@@ -80,20 +80,26 @@ class Batch:
     date_sent: int
     notify_url: str | None
     accepted_at: float
+    id_prefix: str = ""
 
 
 class Message:
     """One accepted message, compact enough to keep a million: its batch holds the shared fields."""
 
-    __slots__ = ("batch", "id", "idx", "number", "status", "submitted")
+    __slots__ = ("batch", "idx", "number", "position", "status", "submitted")
 
-    def __init__(self, message_id: str, number: str, submitted: str, idx: str | None, batch: Batch) -> None:
-        self.id = message_id
+    def __init__(self, position: int, number: str, submitted: str, idx: str | None, batch: Batch) -> None:
+        self.position = position
         self.number = number
         self.submitted = None if submitted == number else submitted
         self.idx = idx
         self.batch = batch
         self.status = QUEUE
+
+    @property
+    def id(self) -> str:
+        """SMSAPI's 24 hex digits: the simulator's prefix, then the position (not stored: 1M strings)."""
+        return f"{self.batch.id_prefix}{self.position:016X}"
 
     def as_json(self) -> dict[str, Any]:
         """The admin view of the message."""
@@ -189,10 +195,8 @@ class SimulatorState:
         The caller holds `lock`. One loop for the whole call, as this is the simulator's hot path.
         """
         messages = self.messages
-        first = len(messages)
-        prefix = self.id_prefix
-        accepted = [Message(f"{prefix}{first + i:016X}", number, submitted, idx, batch)
-                    for i, (number, submitted, idx) in enumerate(recipients)]
+        accepted = [Message(position, number, submitted, idx, batch)
+                    for position, (number, submitted, idx) in enumerate(recipients, len(messages))]
         messages.extend(accepted)
         if batch.test:
             self.test_messages += len(accepted)
@@ -202,20 +206,18 @@ class SimulatorState:
         self.points_charged += charged
         account.points -= charged
         used = account.used_idx
-        for position, message in enumerate(accepted, first):
+        for message in accepted:
             if message.idx is not None:
                 if message.idx in used:
                     self.repeated_idx[message.idx] += 1
-                used[message.idx] = position
+                used[message.idx] = message
         return accepted
 
     def idx_in_use(self, account: Account, idx: str) -> bool:
         """Whether `check_idx=1` must refuse this idx (accepted within the configured window)."""
         with self.lock:
-            position = account.used_idx.get(idx)
-            if position is None:
-                return False
-            return time.time() - self.messages[position].batch.accepted_at < self.config.idx_window
+            last = account.used_idx.get(idx)
+            return last is not None and time.time() - last.batch.accepted_at < self.config.idx_window
 
     def summary(self) -> dict[str, Any]:
         """The admin overview."""

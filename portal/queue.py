@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, current_app
 from redis import Redis
-from rq import Queue
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 
 from portal import embedded_redis
+
+log = logging.getLogger(__name__)
 
 #: Queues in priority order: a worker empties `default` before it looks at `bulk`.
 QUEUE_NAMES = ("default", "bulk")
@@ -50,3 +59,40 @@ def _limits_uri(redis_url: str) -> str:
     if redis_url.startswith("unix://"):
         return "redis+unix://" + redis_url[len("unix://") :]
     return redis_url
+
+
+def enqueue(
+    func: Callable[..., Any],
+    *args: Any,
+    queue: str = "default",
+    job_id: str | None = None,
+    retry: Retry | None = None,
+    job_timeout: int | None = None,
+) -> Job | None:
+    """Enqueue `func(*args)` for a worker; call it only after the rows it needs are committed.
+
+    A `job_id` makes the job unique: while a job with that id is still queued or running, enqueueing
+    it again is a no-op. Returns None when Redis cannot be reached: the work is then picked up by
+    the periodic reconciliation that looks for it in the database, so the caller's work is not lost.
+    """
+    try:
+        target = get_queue(queue)
+        if job_id is not None:
+            existing = _live_job(job_id, target.connection)
+            if existing is not None:
+                return existing
+        return target.enqueue(func, *args, job_id=job_id, retry=retry, job_timeout=job_timeout)
+    except RedisError as error:
+        log.warning("Could not enqueue %s (%s); it will be picked up again later", func.__name__, error)
+        return None
+
+
+_LIVE_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})
+
+
+def _live_job(job_id: str, connection: Redis) -> Job | None:
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return None
+    return job if job.get_status(refresh=False) in _LIVE_STATUSES else None

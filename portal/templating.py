@@ -19,7 +19,7 @@ def _account_context() -> dict:
     """The test-mode banner is on every page of an account that sends in test mode."""
     from flask_login import current_user
 
-    from portal.settings.service import sends_in_test_mode
+    from portal.smsapi_account import sends_in_test_mode
 
     if not current_user.is_authenticated:
         return {"sms_test_mode": False}

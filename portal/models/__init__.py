@@ -2,8 +2,10 @@
 
 from portal.models.accounts import Account, Role, User
 from portal.models.audit import AuditEvent
-from portal.models.base import AccountScoped, UTCDateTime, utcnow
+from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
 from portal.models.campaigns import Campaign, CampaignStatus
+from portal.models.contacts import Contact, ContactList, ContactListMember, OptOut
+from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
 from portal.models.sms_settings import SmsSettings
 
@@ -11,8 +13,18 @@ __all__ = [
     "Account",
     "AccountScoped",
     "AuditEvent",
+    "BigId",
     "Campaign",
     "CampaignStatus",
+    "Contact",
+    "ContactList",
+    "ContactListMember",
+    "FINAL_STATUSES",
+    "Message",
+    "MessageStatus",
+    "OptOut",
+    "STATUS_FOR_REPORT_CODE",
+    "STATUS_RANK",
     "EventSource",
     "Role",
     "SenderName",

@@ -6,11 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.base import AccountScoped, Timestamps, UTCDateTime
+
+DEFAULT_TIMEZONE = "Europe/Warsaw"
+DEFAULT_COUNTRY = "PL"
 
 
 class Role(StrEnum):
@@ -27,6 +30,14 @@ class Account(Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    # IANA zone every time is shown in and schedules are read in.
+    timezone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
+    # ISO 3166 region that national phone numbers (typed or imported without +) are read in.
+    default_country: Mapped[str] = mapped_column(
+        String(2), default=DEFAULT_COUNTRY, server_default=DEFAULT_COUNTRY
+    )
 
     users: Mapped[list[User]] = relationship(back_populates="account", order_by="User.email")
 
@@ -36,6 +47,7 @@ class Account(Timestamps, db.Model):
 
 class User(UserMixin, AccountScoped, Timestamps, db.Model):
     __tablename__ = "user"
+    __table_args__ = (Index(None, "account_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -32,14 +32,19 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: The id type of tables that grow to millions of rows: 64-bit on PostgreSQL; on SQLite an INTEGER
+#: PRIMARY KEY (already 64-bit there), which is the only type SQLite autoincrements.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
 class AccountScoped:
     """A row that belongs to one account: queries are limited to the signed-in user's account.
 
     The limit is applied by `portal.tenancy` to every ORM SELECT of a subclass, so a view cannot
-    forget it.
+    forget it. No index of its own: each table declares the composite index its queries use.
     """
 
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
 
 
 class Timestamps:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -17,8 +18,14 @@ class CampaignStatus(StrEnum):
     DRAFT = "draft"
 
 
+def new_idx_key() -> str:
+    """A random prefix for the `idx` of a campaign's messages (see `portal.sms.idx`)."""
+    return secrets.token_hex(4)
+
+
 class Campaign(AccountScoped, Timestamps, db.Model):
     __tablename__ = "campaign"
+    __table_args__ = (Index(None, "account_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -27,6 +34,8 @@ class Campaign(AccountScoped, Timestamps, db.Model):
     sender_name_id: Mapped[int | None] = mapped_column(ForeignKey("sender_name.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT.value)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Makes every message's SMSAPI `idx` unique even across a database restored or started anew.
+    idx_key: Mapped[str] = mapped_column(String(8), default=new_idx_key)
 
     sender_name: Mapped[SenderName | None] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -64,6 +64,8 @@ class SenderNameEvent(AccountScoped, db.Model):
     """One status change of a sender name: from, to, when, and who or what changed it."""
 
     __tablename__ = "sender_name_event"
+    # The notices query: an account's approvals and rejections since a moment.
+    __table_args__ = (Index(None, "account_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sender_name_id: Mapped[int] = mapped_column(ForeignKey("sender_name.id", ondelete="CASCADE"), index=True)
@@ -71,7 +73,7 @@ class SenderNameEvent(AccountScoped, db.Model):
     to_status: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     sender_name: Mapped[SenderName] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()

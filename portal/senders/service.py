@@ -16,10 +16,10 @@ from sqlalchemy import select
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
-from portal.settings.service import SmsapiUnavailable, connected_client
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
+from portal.smsapi_account import SmsapiUnavailable, connected_client
 from portal.tenancy import account_scope
 
 log = logging.getLogger(__name__)

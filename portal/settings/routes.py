@@ -9,20 +9,19 @@ from wtforms import SelectChoice
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
 from portal.models import SenderName
-from portal.senders import service as senders  # a module: it imports this package in turn
+from portal.senders import service as senders
 from portal.settings import bp
 from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
 from portal.settings.service import (
     SettingsError,
-    callback_url,
     check_connection,
     connect_token,
     disconnect,
     regenerate_callback_secret,
     set_test_mode,
-    settings_for,
 )
 from portal.sms.services import get_service
+from portal.smsapi_account import callback_url, settings_for
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 

@@ -3,12 +3,8 @@
 from portal.audit import recent_events
 from portal.extensions import db
 from portal.models import User
-from portal.settings.service import (
-    account_for_callback,
-    callback_url,
-    regenerate_callback_secret,
-    settings_for,
-)
+from portal.settings.service import regenerate_callback_secret
+from portal.smsapi_account import account_for_callback, callback_url, settings_for
 
 
 def test_callback_url_is_absolute_with_the_accounts_secret(app, account):

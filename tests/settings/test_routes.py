@@ -2,7 +2,7 @@
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.settings.service import settings_for
+from portal.smsapi_account import settings_for
 
 
 def test_members_get_403_on_every_settings_action(member_client):

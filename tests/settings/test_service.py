@@ -3,7 +3,7 @@
 import pytest
 
 from portal.extensions import db
-from portal.settings.service import NotConnected, client_for_account, sends_in_test_mode, settings_for
+from portal.smsapi_account import NotConnected, client_for_account, sends_in_test_mode, settings_for
 from portal.token_vault import encrypt_token
 
 

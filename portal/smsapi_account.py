@@ -1,0 +1,118 @@
+"""An account's connection to SMSAPI, for every area that talks to SMSAPI or hears from it: its
+settings row, a client built from the stored token, and the callback URL that names the account.
+
+It sits below the areas (settings, senders, campaigns, callbacks), so none of them imports another to
+reach SMSAPI.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import SmsSettings
+from portal.sms.client import SmsapiClient
+from portal.sms.errors import SmsapiAuthError, TransientError
+from portal.token_vault import TokenUnreadable, decrypt_token
+
+CALLBACK_PATH = "/api/smsApi/update"
+
+
+class SmsapiUnavailable(Exception):
+    """The account's SMSAPI cannot be used right now; the message says why and what to do."""
+
+
+class NotConnected(SmsapiUnavailable):
+    """The account has no SMSAPI token yet: an admin must connect it in Settings -> SMS."""
+
+
+def settings_for(account_id: int) -> SmsSettings:
+    """The account's settings row, created (test mode on) the first time it is asked for."""
+    settings = db.session.scalar(select(SmsSettings).where(SmsSettings.account_id == account_id))
+    if settings is None:
+        settings = SmsSettings(account_id=account_id)
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def sends_in_test_mode(account_id: int) -> bool:
+    """Whether the account sends in test mode (new accounts do), without creating anything."""
+    test_mode = db.session.scalar(select(SmsSettings.test_mode).where(SmsSettings.account_id == account_id))
+    return True if test_mode is None else test_mode
+
+
+def make_client(token: str, service: str) -> SmsapiClient:
+    """A client for `token` on `service`, pointed at SMSAPI or at the configured stand-in."""
+    config = current_app.config
+    return SmsapiClient(
+        token,
+        service=service,
+        override_url=config["SMSAPI_API_URL"] or None,
+        timeout=(config["SMSAPI_CONNECT_TIMEOUT"], config["SMSAPI_READ_TIMEOUT"]),
+    )
+
+
+def client_for_account(account_id: int, settings: SmsSettings | None = None) -> SmsapiClient:
+    """The SMSAPI client of a connected account; NotConnected otherwise, SmsapiUnavailable when the
+    stored token cannot be decrypted."""
+    settings = settings or settings_for(account_id)
+    if not settings.is_connected:
+        raise NotConnected("Connect your SMSAPI account in Settings -> SMS first.")
+    try:
+        token = decrypt_token(settings.token_ciphertext)
+    except TokenUnreadable:
+        raise SmsapiUnavailable(
+            "The stored SMSAPI token cannot be read any more: connect it again in Settings -> SMS."
+        ) from None
+    return make_client(token, settings.service)
+
+
+@contextmanager
+def connected_client(account_id: int, settings: SmsSettings | None = None) -> Iterator[SmsapiClient]:
+    """The account's client for one block of calls. Not being able to use SMSAPI at all (no token, a
+    token SMSAPI no longer accepts, SMSAPI unreachable) becomes SmsapiUnavailable, worded once for
+    every area; SMSAPI's answers to the request itself (SmsapiError) are the caller's to explain."""
+    client = client_for_account(account_id, settings)
+    try:
+        with client:
+            yield client
+    except SmsapiAuthError:
+        raise SmsapiUnavailable(
+            "SMSAPI no longer accepts the stored token (it may have been deleted or limited in SMSAPI): "
+            "connect a current one in Settings -> SMS."
+        ) from None
+    except TransientError:
+        raise SmsapiUnavailable(
+            "SMSAPI could not be reached just now. Nothing changed: try again in a minute."
+        ) from None
+
+
+def callback_url(settings: SmsSettings) -> str:
+    """The absolute URL to paste in SMSAPI; the secret in it is how the portal knows the account."""
+    query = urlencode({"account": settings.account_id, "secret": settings.callback_secret})
+    return f"{current_app.config['PUBLIC_BASE_URL']}{CALLBACK_PATH}?{query}"
+
+
+def account_for_callback(account: str | None, secret: str | None) -> int | None:
+    """The account a callback URL's `account` and `secret` parameters name, or None.
+
+    SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
+    row to compare with; the comparison takes the same time however much of a guess is right.
+    """
+    if not account or not account.isdigit() or not secret:
+        return None
+    stored = db.session.scalar(
+        select(SmsSettings.callback_secret)
+        .where(SmsSettings.account_id == int(account))
+        .execution_options(all_accounts=True)
+    )
+    if stored is None or not hmac.compare_digest(stored.encode(), secret.encode()):
+        return None
+    return int(account)

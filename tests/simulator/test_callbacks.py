@@ -101,3 +101,22 @@ def test_test_mode_sends_no_callbacks(simulator, callback_receiver):
     time.sleep(0.2)
     assert len(callback_receiver.received) == 1
     assert request.params["to"] == "48500100201"
+
+
+def test_many_reports_go_out_from_one_thread_in_full_batches(simulator, callback_receiver):
+    import threading
+
+    def dispatchers():
+        return sum(1 for thread in threading.enumerate() if thread.name == "simulator-callbacks")
+
+    simulator.update_account(points="1000")
+    before = dispatchers()
+    client = simulator.client()
+    for call in range(30):
+        numbers = [f"5001{call:02d}{i:03d}" for i in range(100)]
+        client.send(numbers, "Hi", notify_url=callback_receiver.url)
+
+    received = callback_receiver.wait_for(30, timeout=20)
+    assert dispatchers() == before
+    assert sum(len(r.params["MsgId"].split(",")) for r in received) == 3000
+    assert max(len(r.params["MsgId"].split(",")) for r in received) == 100

@@ -128,7 +128,7 @@ class SimulatorState:
             # Simulated outcomes (faults, delivery mix), not secrets: a seedable generator is the point.
             self.rng = random.Random(self.config.seed)  # noqa: S311
             self.accounts: dict[str, Account] = {}
-            # A message's id is this prefix and its position in `messages`, so no id index is needed.
+            # A message's id is this prefix and its position in `messages`: no id string per message.
             self.id_prefix = secrets.token_hex(4).upper()
             self.messages: list[Message] = []
             self.repeated_idx: Counter[str] = Counter()
@@ -176,16 +176,6 @@ class SimulatorState:
         """Approve or reject a sender name, as SMSAPI's staff do by hand."""
         with self.lock:
             record.status = "ACTIVE" if approve else "REJECTED"
-
-    def message(self, message_id: str) -> Message | None:
-        """The message with this id (24 hex digits like SMSAPI's: the prefix, then its position)."""
-        if not message_id.startswith(self.id_prefix):
-            return None
-        try:
-            position = int(message_id[len(self.id_prefix):], 16)
-        except ValueError:
-            return None
-        return self.messages[position] if position < len(self.messages) else None
 
     def keep_all(
         self, account: Account, batch: Batch, recipients: list[tuple[str, str, str | None]]

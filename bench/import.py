@@ -107,8 +107,10 @@ def bench_import(app, uri: str, instance: str, account_id: int, rows: int) -> di
         import_id = upload.id
     child = subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, __file__, "--worker", uri, instance, str(account_id), str(import_id)],
-        capture_output=True, text=True, check=True,
+        capture_output=True, text=True, check=False,
     )
+    if child.returncode != 0:
+        raise SystemExit(f"The import worker failed:\n{child.stderr}")
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     outcome = json.loads(child.stdout.strip().splitlines()[-1])
     with app.app_context(), account_scope(account_id):
@@ -189,7 +191,7 @@ def main() -> None:
 
     instance = tempfile.mkdtemp(prefix="bench-import-")
     server = database_uri(args.database_url, Path(instance))
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    schema = f"contacts_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -198,7 +200,7 @@ def main() -> None:
         figures = run(uri, instance, args)
     finally:
         with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
     report(figures, args.json)
 

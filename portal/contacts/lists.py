@@ -99,15 +99,21 @@ def lists_of(account_id: int, contact_id: int) -> list[ContactList]:
     ))
 
 
-def _insert_ignoring_duplicates(select_contacts) -> int:
-    """INSERT list entries from a SELECT; an entry that exists already is left as it is."""
+def _insert_ignoring_duplicates(contact_list: ContactList, select_contacts) -> int:
+    """INSERT list entries from a SELECT; an entry that exists already is left as it is.
+
+    Returns how many were added, counted on the list (the driver reports no row count for an
+    INSERT ... SELECT ... ON CONFLICT on every backend).
+    """
     dialect = postgresql if db.session.connection().dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(ContactListMember)
         .from_select(["list_id", "contact_id", "account_id", "added_at"], select_contacts)
         .on_conflict_do_nothing(index_elements=["list_id", "contact_id"])
     )
-    return db.session.execute(statement).rowcount or 0
+    before = member_count(contact_list.account_id, contact_list.id)
+    db.session.execute(statement)
+    return member_count(contact_list.account_id, contact_list.id) - before
 
 
 def _entry_columns(contact_list: ContactList) -> tuple:
@@ -120,16 +126,15 @@ def add_contacts(contact_list: ContactList, contact_ids: Sequence[int]) -> int:
     if not contact_ids:
         return 0
     return _insert_ignoring_duplicates(
-        select(*_entry_columns(contact_list))
+        contact_list, select(*_entry_columns(contact_list))
         .where(Contact.account_id == contact_list.account_id, Contact.id.in_(list(contact_ids)))
     )
 
 
 def add_search_results(contact_list: ContactList, query: str) -> int:
     """Put every contact matching a search on the list, in one statement whatever their number."""
-    return _insert_ignoring_duplicates(
-        select(*_entry_columns(contact_list)).where(search_condition(contact_list.account_id, query))
-    )
+    matching = search_condition(contact_list.account_id, query)
+    return _insert_ignoring_duplicates(contact_list, select(*_entry_columns(contact_list)).where(matching))
 
 
 def remove_contacts(contact_list: ContactList, contact_ids: Sequence[int]) -> int:

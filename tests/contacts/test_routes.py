@@ -84,7 +84,9 @@ def test_bulk_add_puts_ticked_or_all_matching_contacts_on_a_list(app, member_cli
     with app.app_context(), account_scope(account.account_id):
         vip = db.session.scalar(select(ContactList.id))
     member_client.post("/contacts/bulk-add", data={"list_id": vip, "contact_id": [ids["+48600100202"]]})
-    member_client.post("/contacts/bulk-add", data={"list_id": vip, "scope": "all", "q": "anna"})
+    added = member_client.post("/contacts/bulk-add", data={"list_id": vip, "scope": "all", "q": "anna"},
+                               follow_redirects=True)
+    assert "2 contact(s) added to “VIP”." in added.get_data(as_text=True)
     with app.app_context(), account_scope(account.account_id):
         members = set(db.session.scalars(select(ContactListMember.contact_id)))
     assert members == set(ids.values())

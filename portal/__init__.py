@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
+    from portal.callbacks import bp as callbacks_bp
     from portal.campaigns import bp as campaigns_bp
     from portal.contacts import bp as contacts_bp
     from portal.errors import bp as errors_bp
@@ -67,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.users import bp as users_bp
 
     for blueprint in (
-        errors_bp, auth_bp, main_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp, users_bp
+        errors_bp, auth_bp, main_bp, callbacks_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp,
+        users_bp,
     ):
         app.register_blueprint(blueprint)

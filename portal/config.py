@@ -39,6 +39,12 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMSAPI_READ_TIMEOUT": float(env.get("SMSAPI_READ_TIMEOUT", "30")),
         "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
+        "UNMATCHED_REPORT_RETRY_INTERVAL": int(env.get("UNMATCHED_REPORT_RETRY_INTERVAL", "60")),
+        # Test mode: simulated delivery reports, this many seconds after SMSAPI took a message,
+        # with this share of them undelivered (so the report page shows both outcomes).
+        "TEST_MODE_REPORT_INTERVAL": int(env.get("TEST_MODE_REPORT_INTERVAL", "5")),
+        "TEST_MODE_REPORT_DELAY": int(env.get("TEST_MODE_REPORT_DELAY", "10")),
+        "TEST_MODE_UNDELIVERED_SHARE": float(env.get("TEST_MODE_UNDELIVERED_SHARE", "0.1")),
         "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         # A page left open for an hour must still be able to post (htmx requests carry the token).

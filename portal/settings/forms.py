@@ -35,6 +35,10 @@ class DefaultSenderForm(FlaskForm):
 
 class RegenerateSecretForm(FlaskForm):
     confirm = BooleanField(
-        "I will paste the new URL in SMSAPI: the current one stops working at once",
-        validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
+        "I will paste the new URL in SMSAPI: the current one keeps working for 72 hours only",
+        validators=[DataRequired("Tick the box to confirm: the current URL stops working in 72 hours.")],
     )
+
+
+class UsernameCheckForm(FlaskForm):
+    enabled = BooleanField("Refuse reports that name another SMSAPI user than the connected one")

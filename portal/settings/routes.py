@@ -8,16 +8,24 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
-from portal.models import SenderName
+from portal.extensions import db
+from portal.models import SenderName, utcnow
 from portal.senders import service as senders
 from portal.settings import bp
-from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import (
+    ConnectForm,
+    DefaultSenderForm,
+    GoLiveForm,
+    RegenerateSecretForm,
+    UsernameCheckForm,
+)
 from portal.settings.service import (
     SettingsError,
     check_connection,
     connect_token,
     disconnect,
     regenerate_callback_secret,
+    set_callback_username_check,
     set_test_mode,
 )
 from portal.sms.services import get_service
@@ -106,7 +114,22 @@ def callback_secret():
     if not form.validate_on_submit():
         return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
-    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
+    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now. "
+                 "The previous one keeps working for 72 hours.")
+
+
+@bp.route("/callback-username-check", methods=["POST"])
+@admin_required
+def callback_username_check():
+    form = UsernameCheckForm()
+    if not form.validate_on_submit():
+        return _done("The form had expired: try again.", "#callback")
+    try:
+        set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
+    except SettingsError as error:
+        return _done(str(error), "#callback")
+    db.session.commit()
+    return _done(None, "#callback", "Saved.")
 
 
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
@@ -139,6 +162,7 @@ def _page(*, block: str = "content", connect_form: ConnectForm | None = None, st
         callback_url=callback_url(settings),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
         default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
         **context,

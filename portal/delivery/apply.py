@@ -235,6 +235,12 @@ def _apply_code(
         Message.points: func.coalesce(DeliveryReport.points, Message.points),
         Message.mcc: func.coalesce(DeliveryReport.mcc, Message.mcc),
         Message.mnc: func.coalesce(DeliveryReport.mnc, Message.mnc),
+        # A report matched by idx before the send job recorded SMSAPI's answer: what it says of the
+        # message is kept (the send job only records messages it still holds in `sending`).
+        Message.smsapi_id: case((DeliveryReport.simulated.is_(True), Message.smsapi_id),
+                                else_=func.coalesce(Message.smsapi_id, DeliveryReport.msg_id)),
+        Message.submitted_at: func.coalesce(Message.submitted_at, DeliveryReport.received_at),
+        Message.leased_until: None,
     }
     if status.success is True:
         values[Message.delivered_at] = reached

@@ -127,7 +127,22 @@ def test_report_before_the_id_is_recorded_applies_by_idx(app, client, account):
     sent = sent_campaign(app, account.account_id, 1, record_ids=False)
     call(client, account.account_id, secret_of(app, account.account_id),
          report_params(["SMSAPI-ID-1"], [404], idx=[sent.idx(0)]))
-    assert message_state(app, sent.message_ids[0]).status == "delivered"
+    message = message_state(app, sent.message_ids[0])
+    assert (message.status, message.smsapi_id) == ("delivered", "SMSAPI-ID-1")
+
+
+def test_report_for_a_message_still_being_sent_applies_by_idx(app, client, account):
+    sent = sent_campaign(app, account.account_id, 1, record_ids=False)
+    with app.app_context():
+        message = db.session.get(Message, sent.message_ids[0], execution_options={"all_accounts": True})
+        message.status, message.status_rank, message.submitted_at = "sending", 1, None
+        message.leased_until = utcnow() + timedelta(minutes=5)
+        db.session.commit()
+    call(client, account.account_id, secret_of(app, account.account_id),
+         report_params(["SMSAPI-ID-2"], [403], idx=[sent.idx(0)]))
+    message = message_state(app, sent.message_ids[0])
+    assert (message.status, message.smsapi_id, message.leased_until) == ("sent", "SMSAPI-ID-2", None)
+    assert message.submitted_at is not None
 
 
 def test_idx_of_another_campaign_key_does_not_match(app, client, account):

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, insert, select, update
 
+from portal.delivery import postgres
 from portal.extensions import db
 from portal.models import STATUS_FOR_REPORT_CODE, Campaign, DeliveryReport, Message, utcnow
 from portal.sms import delivery
@@ -54,6 +55,10 @@ def apply_delivery_reports(
     if not reports:
         return Applied(0, 0, 0)
     now = utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        matched, moved = postgres.store_and_apply(account_id, reports, raw, _message_state,
+                                                  simulated=simulated, now=now)
+        return Applied(len(reports), matched, moved)
     message_ids = _match(account_id, reports)
     rows = [
         {
@@ -221,6 +226,12 @@ def _known_code(status: delivery.DeliveryStatus) -> int | None:
     if status.code in STATUS_FOR_REPORT_CODE:
         return status.code
     return next((known.code for known in delivery.STATUSES.values() if known.name == status.name), None)
+
+
+def _message_state(status: delivery.DeliveryStatus) -> str | None:
+    """The message state a report's status sets, or None when it leaves messages as they are."""
+    code = _known_code(status)
+    return None if code is None else STATUS_FOR_REPORT_CODE[code].value
 
 
 def _apply_code(

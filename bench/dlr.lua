@@ -27,7 +27,7 @@ function request()
   counter = counter + nthreads
   local pass = math.floor(start / total)
   local status = statuses[(pass % #statuses) + 1]
-  local ids, idx, codes, words, done, points, mcc, mnc, to = {}, {}, {}, {}, {}, {}, {}, {}, {}
+  local ids, idx, codes, words, done, points, mcc, mnc, to, users = {}, {}, {}, {}, {}, {}, {}, {}, {}, {}
   for i = 0, per - 1 do
     local id = first_id + (start + i) % total
     ids[#ids + 1] = string.format("%024X", id)
@@ -39,11 +39,12 @@ function request()
     mcc[#mcc + 1] = "260"
     mnc[#mnc + 1] = "3"
     to[#to + 1] = "48600" .. string.format("%06d", id % 1000000)
+    users[#users + 1] = "bench"
   end
   local path = base .. "&MsgId=" .. table.concat(ids, ",") .. "&status=" .. table.concat(codes, ",")
     .. "&status_name=" .. table.concat(words, ",") .. "&idx=" .. table.concat(idx, ",")
     .. "&donedate=" .. table.concat(done, ",") .. "&points=" .. table.concat(points, ",")
     .. "&mcc=" .. table.concat(mcc, ",") .. "&mnc=" .. table.concat(mnc, ",")
-    .. "&to=" .. table.concat(to, ",") .. "&username=bench"
+    .. "&to=" .. table.concat(to, ",") .. "&username=" .. table.concat(users, ",")
   return wrk.format("GET", path)
 end

@@ -117,9 +117,9 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
         db.session.add(campaign)
         db.session.flush()
         db.session.execute(text(
-            "INSERT INTO message (account_id, campaign_id, phone, is_test_send, status, status_rank, attempts, "
-            "submitted_at, created_at) SELECT :account, :campaign, '+48600' || lpad(g::text, 6, '0'), false, "
-            "'submitted', 5, 0, now(), now() FROM generate_series(1, :count) g"
+            "INSERT INTO message (account_id, campaign_id, phone, is_test_send, status, status_rank, "
+            "attempts, submitted_at, created_at) SELECT :account, :campaign, '+48600' || lpad(g::text, 6, '0'), "
+            "false, 'submitted', 5, 0, now(), now() FROM generate_series(1, :count) g"
         ), {"account": account_id, "campaign": campaign.id, "count": MESSAGES})
         db.session.execute(text("UPDATE message SET smsapi_id = lpad(upper(to_hex(id)), 24, '0')"))
         first_id = db.session.scalar(text("SELECT min(id) FROM message"))
@@ -134,8 +134,8 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
 def _reset(engine) -> None:
     """Every message back to submitted, so each run starts from the same state."""
     with engine.begin() as connection:
-        connection.execute(text("UPDATE message SET status = 'submitted', status_rank = 5, report_code = NULL, "
-                                "delivered_at = NULL WHERE status_rank <> 5"))
+        connection.execute(text("UPDATE message SET status = 'submitted', status_rank = 5, "
+                                "report_code = NULL, delivered_at = NULL WHERE status_rank <> 5"))
         connection.execute(text("ANALYZE message"))
 
 
@@ -193,7 +193,7 @@ def _wrk(port: int, path: str, per: int, first_id: int, idx_key: str, args: argp
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     seconds = time.monotonic() - started
     if "Non-2xx" in output or "Socket errors" in output:
-        raise SystemExit(f"the endpoint refused requests:\n{output}")
+        raise SystemExit(f"the endpoint refused requests ({per} per request):\n{output}")
     return {
         "reports_per_request": per,
         "seconds": seconds,

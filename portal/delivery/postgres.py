@@ -24,7 +24,8 @@ WITH input AS (
     SELECT * FROM unnest(
         CAST(:msg_id AS text[]), CAST(:idx AS text[]), CAST(:idx_key AS text[]),
         CAST(:idx_message AS bigint[]), CAST(:code AS int[]), CAST(:name AS text[]),
-        CAST(:points AS numeric[]), CAST(:mcc AS int[]), CAST(:mnc AS int[]), CAST(:done_at AS timestamptz[]), CAST(:params AS text[]),
+        CAST(:points AS numeric[]), CAST(:mcc AS int[]), CAST(:mnc AS int[]),
+        CAST(:done_at AS timestamptz[]), CAST(:params AS text[]),
         CAST(:status AS text[]), CAST(:rank AS int[]), CAST(:success AS boolean[])
     ) WITH ORDINALITY AS i(msg_id, idx, idx_key, idx_message, code, name, points, mcc, mnc, done_at, params,
                            status, rank, success, position)

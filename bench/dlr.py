@@ -118,8 +118,9 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
         db.session.flush()
         db.session.execute(text(
             "INSERT INTO message (account_id, campaign_id, phone, is_test_send, status, status_rank, "
-            "attempts, submitted_at, created_at) SELECT :account, :campaign, '+48600' || lpad(g::text, 6, '0'), "
-            "false, 'submitted', 5, 0, now(), now() FROM generate_series(1, :count) g"
+            "attempts, submitted_at, created_at) SELECT :account, :campaign, "
+            "'+48600' || lpad(g::text, 6, '0'), false, 'submitted', 5, 0, now(), now() "
+            "FROM generate_series(1, :count) g"
         ), {"account": account_id, "campaign": campaign.id, "count": MESSAGES})
         db.session.execute(text("UPDATE message SET smsapi_id = lpad(upper(to_hex(id)), 24, '0')"))
         first_id = db.session.scalar(text("SELECT min(id) FROM message"))

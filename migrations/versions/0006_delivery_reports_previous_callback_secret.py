@@ -1,7 +1,7 @@
 """Delivery reports (raw, append-only), the previous callback secret with its expiry, the username check.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

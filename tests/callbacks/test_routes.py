@@ -12,13 +12,14 @@ from portal.extensions import db
 from portal.models import DeliveryReport, Message, User, utcnow
 from portal.settings.service import regenerate_callback_secret
 from portal.smsapi_account import CALLBACK_PATH, settings_for
+from tests.conftest import in_account
 from tests.messages import message_state, record_smsapi_ids, sent_campaign
 
 DONE = 1764000000  # 2025-11-24 16:00 UTC
 
 
 def secret_of(app, account_id: int) -> str:
-    with app.app_context():
+    with in_account(app, account_id):
         settings = settings_for(account_id)
         db.session.commit()
         return settings.callback_secret
@@ -43,7 +44,8 @@ def call(client, account_id, secret, params, method="GET"):
 
 def stored_reports(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(DeliveryReport))
+        return db.session.scalar(select(func.count()).select_from(DeliveryReport)
+                                 .execution_options(all_accounts=True))
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -160,7 +162,7 @@ def test_report_without_idx_applies_once_the_id_is_recorded(app, client, account
     call(client, account.account_id, secret_of(app, account.account_id),
          report_params([sent.smsapi_id(0)], [404]))
     assert message_state(app, sent.message_ids[0]).status == "submitted"
-    with app.app_context():
+    with in_account(app, account.account_id):
         record_smsapi_ids(sent.message_ids)
         assert apply_pending_reports(account.account_id, sent.message_ids) == 1
         db.session.commit()
@@ -197,10 +199,11 @@ def test_wrong_or_missing_secret_is_refused_and_changes_nothing(app, client, acc
 def test_previous_secret_works_for_72_hours_after_regenerating(app, client, account):
     sent = sent_campaign(app, account.account_id, 2)
     old = secret_of(app, account.account_id)
-    with app.app_context():
+    with in_account(app, account.account_id):
         regenerate_callback_secret(account.account_id, db.session.get(User, account.admin_id))
+        db.session.commit()
     assert call(client, account.account_id, old, report_params([sent.smsapi_id(0)], [404])).text == "OK"
-    with app.app_context():
+    with in_account(app, account.account_id):
         settings = settings_for(account.account_id)
         settings.previous_callback_secret_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
@@ -260,7 +263,7 @@ def test_malformed_requests_get_400_and_apply_nothing(app, client, account, para
 
 def test_username_check_refuses_reports_of_another_smsapi_user(app, client, account):
     sent = sent_campaign(app, account.account_id, 1)
-    with app.app_context():
+    with in_account(app, account.account_id):
         settings = settings_for(account.account_id)
         settings.smsapi_username, settings.check_callback_username = "areto", True
         db.session.commit()

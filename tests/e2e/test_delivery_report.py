@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.models import Message
 from portal.sms.idx import message_idx
 from portal.smsapi_account import callback_url, settings_for
+from tests.conftest import in_account
 from tests.e2e.test_sign_in import sign_in
 from tests.messages import ALL, sent_campaign
 
@@ -25,7 +26,7 @@ def _send_through_simulator(app, simulator, account_id: int, portal_url: str):
     URL as notify_url, then SMSAPI's ids recorded (reports may already be arriving)."""
     app.config["PUBLIC_BASE_URL"] = portal_url
     sent = sent_campaign(app, account_id, COUNT, record_ids=False)
-    with app.app_context():
+    with in_account(app, account_id):
         settings = settings_for(account_id)
         notify_url = callback_url(settings)
         db.session.commit()

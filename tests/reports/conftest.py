@@ -6,6 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.smsapi_account import CALLBACK_PATH, settings_for
+from tests.conftest import in_account
 from tests.messages import sent_campaign
 
 
@@ -14,7 +15,7 @@ def report_to(app):
     """POST a batch of (message position, status) reports for a sent campaign, as SMSAPI would."""
 
     def send(account_id: int, sent, outcomes: dict[int, int], points: str = "0.16") -> None:
-        with app.app_context():
+        with in_account(app, account_id):
             secret = settings_for(account_id).callback_secret
             db.session.commit()
         positions = list(outcomes)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Campaign, Contact, ContactListMember
+from tests.conftest import in_account
 from tests.messages import sent_campaign
 
 
@@ -97,7 +98,7 @@ def test_send_again_drafts_a_campaign_for_exactly_the_failed_numbers(app, member
     response = member_client.post(f"/campaigns/{reported.campaign_id}/report/resend")
     assert response.status_code == 302
     draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
-    with app.app_context():
+    with in_account(app, account.account_id):
         draft = db.session.get(Campaign, draft_id)
         assert (draft.status, draft.message, draft.account_id) == ("draft", "Hello!", account.account_id)
         phones = set(db.session.scalars(
@@ -117,7 +118,7 @@ def test_send_again_with_nothing_failed_says_so(app, member_client, account, rep
 def test_unmatched_reports_are_shown_to_admins_only(app, admin_client, account, reported):
     from portal.smsapi_account import CALLBACK_PATH, settings_for
 
-    with app.app_context():
+    with in_account(app, account.account_id):
         secret = settings_for(account.account_id).callback_secret
     app.test_client().get(CALLBACK_PATH, query_string={"account": account.account_id, "secret": secret,
                                                        "MsgId": "FOREIGN42", "status": "404"})

@@ -105,13 +105,16 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
     from portal.extensions import db
     from portal.models import Campaign
     from portal.smsapi_account import settings_for
+    from portal.tenancy import account_scope
     from portal.users.service import create_account
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": instance, "REDIS_URL": redis_url})
     with app.app_context():
         upgrade()
         admin = create_account("Bench", "bench@bench.example", "a long enough password")
+        db.session.commit()
         account_id = admin.account_id
+    with app.app_context(), account_scope(account_id):
         secret = settings_for(account_id).callback_secret
         campaign = Campaign(account_id=account_id, name="Bench", message="Hello")
         db.session.add(campaign)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -41,12 +42,24 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
         "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
+        # Over every address: far above what a person types, so nobody is locked out from elsewhere.
+        "LOGIN_LIMIT_PER_EMAIL_ALL_ADDRESSES": env.get(
+            "LOGIN_LIMIT_PER_EMAIL_ALL_ADDRESSES", "100 per 15 minutes"
+        ),
+        # Limits of other routes (flask-limiter) keep working in memory while Redis is unreachable.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # A page left open for an hour must still be able to post (htmx requests carry the token).
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": public_base_url.startswith("https://"),
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": public_base_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env.get("REMEMBER_DAYS", "14"))),
+        # Also the oldest a session cookie is accepted at, permanent or not (Flask checks its age).
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     }
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.locking import lock_account
 from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
@@ -98,7 +99,13 @@ def register_sender_name(account_id: int, by: User, name: str) -> SenderName:
 
 
 def make_default(sender: SenderName, by: User) -> None:
-    """Make an active name the account's default, at SMSAPI too."""
+    """Make an active name the account's default, at SMSAPI too.
+
+    One change of default per account at a time (the account lock is held across the SMSAPI call),
+    and the portal then takes the default SMSAPI reports, so the two cannot end up disagreeing.
+    """
+    lock_account(sender.account_id)
+    db.session.refresh(sender)
     if not sender.is_active:
         raise SenderNameError(f"{sender.name} is {sender.status}: only an active name can be the default.")
     if sender.is_default:
@@ -110,6 +117,17 @@ def make_default(sender: SenderName, by: User) -> None:
             raise SenderNameError(
                 f"SMSAPI refused to make {sender.name} the default: {error.message}."
             ) from None
+        reported = next((item.name for item in client.list_sender_names() if item.is_default), None)
+    if reported != sender.name:
+        other = _named(sender.account_id, reported) if reported else None
+        if other is not None and other.is_active and not other.is_default:
+            _clear_default(sender.account_id)
+            other.is_default = True
+            db.session.commit()
+        raise SenderNameError(
+            f"SMSAPI still reports {reported or 'no name'} as the default sender, so the portal shows "
+            "that. Try again in a minute."
+        )
     _clear_default(sender.account_id)
     sender.is_default = True
     _add_event(sender, sender.status, sender.status, EventSource.PERSON, by)
@@ -120,6 +138,7 @@ def make_default(sender: SenderName, by: User) -> None:
 
 def use_smsapi_default(account_id: int, by: User) -> None:
     """Send without naming a sender, so SMSAPI uses the default set in its own panel."""
+    lock_account(account_id)
     if _clear_default(account_id) is None:
         return
     record_event(account_id, by, "sender.default_cleared",

@@ -195,3 +195,38 @@ def test_admins_get_a_notice_for_approvals_until_dismissed(app, connected, simul
         dismiss_notices(admin)
         assert notices_for(admin) == []
         assert db.session.scalar(select(SenderNameEvent).filter_by(to_status="active")) is not None
+
+
+def test_two_concurrent_make_default_requests_agree_with_smsapi(app, connected, simulator):
+    import threading
+
+    from portal.tenancy import account_scope
+
+    with app.app_context():
+        for name in ("FIRST", "SECOND"):
+            _register(connected, name)
+            simulator.decide_sender_name(name, approve=True)
+        sync_sender_names(connected.account_id)
+        ids = {s.name: s.id for s in names_of(connected.account_id)}
+    start, failures = threading.Barrier(2), []
+
+    def choose(name):
+        with app.app_context(), account_scope(connected.account_id):
+            sender = db.session.get(SenderName, ids[name])
+            start.wait()
+            try:
+                make_default(sender, _admin(connected))
+            except Exception as error:  # noqa: BLE001 - any failure is the bug
+                failures.append(error)
+
+    threads = [threading.Thread(target=choose, args=(name,)) for name in ("FIRST", "SECOND")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with app.app_context():
+        defaults = [s.name for s in names_of(connected.account_id) if s.is_default]
+    remote_default = [name for name, item in _remote(simulator).items() if item["is_default"]]
+    assert len(defaults) == 1
+    assert defaults == remote_default

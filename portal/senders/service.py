@@ -12,11 +12,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.extensions import db
 from portal.locking import lock_account
 from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
+from portal.models.senders import MAX_STORED_LENGTH
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
@@ -184,10 +186,9 @@ def sync_sender_names(account_id: int) -> SyncResult:
         if status is None or (sender is None and status == SenderStatus.DELETED):
             continue
         if sender is None:
-            sender = SenderName(account_id=account_id, name=name, status=status)
-            db.session.add(sender)
-            db.session.flush()
-            _add_event(sender, None, status, EventSource.SYNC, None)
+            sender = _import_name(account_id, name, status)
+            if sender is None:
+                continue
             result.changes.append((name, None, status))
         elif sender.status != status:
             result.changes.append((name, sender.status, status))
@@ -204,6 +205,30 @@ def sync_sender_names(account_id: int) -> SyncResult:
                      name=name, status=status)
     db.session.commit()
     return result
+
+
+def _import_name(account_id: int, name: str, status: str) -> SenderName | None:
+    """A name made in SMSAPI's panel, stored as SMSAPI has it (it may break the portal's own rule).
+
+    Each import is its own savepoint: a row the database refuses is logged and skipped, and the
+    other names of the sync are still brought up to date.
+    """
+    if not name or len(name) > MAX_STORED_LENGTH:
+        log.warning("Sender name from SMSAPI not imported for account %s: %r is longer than %s characters",
+                    account_id, name[:80], MAX_STORED_LENGTH)
+        return None
+    try:
+        with db.session.begin_nested():
+            sender = SenderName(account_id=account_id, name=name, status=status)
+            db.session.add(sender)
+            db.session.flush()
+            _add_event(sender, None, status, EventSource.SYNC, None)
+            db.session.flush()
+    except SQLAlchemyError as error:
+        log.warning("Sender name %r from SMSAPI not imported for account %s: %s",
+                    name, account_id, type(error).__name__)
+        return None
+    return sender
 
 
 def sync_accounts_with_pending_names() -> dict[int, str]:

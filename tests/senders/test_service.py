@@ -17,6 +17,7 @@ from portal.senders.service import (
     register_sender_name,
     sync_sender_names,
 )
+from tests.conftest import PASSWORD
 
 
 def _admin(account) -> User:
@@ -230,3 +231,26 @@ def test_two_concurrent_make_default_requests_agree_with_smsapi(app, connected, 
     remote_default = [name for name, item in _remote(simulator).items() if item["is_default"]]
     assert len(defaults) == 1
     assert defaults == remote_default
+
+
+def test_names_made_in_smsapis_panel_are_stored_faithfully_and_one_odd_row_fails_nothing(
+    app, connected, simulator, caplog
+):
+    simulator.configure(sender_name_pattern=r"^.{1,200}$")
+    panel_name = "Areto Net Panel Name 2026"  # 25 characters with spaces: SMSAPI's panel took it
+    too_long = "X" * 100
+    panel = simulator.client()
+    for name in (panel_name, too_long, "PLAIN"):
+        panel.create_sender_name(name)
+        simulator.decide_sender_name(name, approve=True)
+    with app.app_context():
+        sync_sender_names(connected.account_id)
+        stored = {s.name: s for s in names_of(connected.account_id)}
+        assert stored[panel_name].status == "active"
+        assert stored[panel_name].outside_naming_rule
+        assert not stored["PLAIN"].outside_naming_rule
+        assert too_long not in stored
+    assert "not imported" in caplog.text
+    page_client = app.test_client()
+    page_client.post("/login", data={"email": connected.admin_email, "password": PASSWORD})
+    assert "Made in SMSAPI's panel</span>" in page_client.get("/senders/").data.decode()

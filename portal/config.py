@@ -49,6 +49,9 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         # Limits of other routes (flask-limiter) keep working in memory while Redis is unreachable.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # Requests are small forms; views that take files (the contact import) allow MAX_UPLOAD_LENGTH.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
+        "MAX_UPLOAD_LENGTH": int(env.get("MAX_UPLOAD_LENGTH", str(50 * 1024 * 1024))),
         # A page left open for an hour must still be able to post (htmx requests carry the token).
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

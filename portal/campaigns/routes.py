@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from portal.campaigns import bp
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
+    MAX_MESSAGE_CHARACTERS,
     CampaignRuleError,
     build_preview,
     delete_campaign,
@@ -67,7 +68,7 @@ def _compose(campaign: Campaign | None):
     """
     form = CampaignForm(obj=campaign, sender=campaign.sender_name_id if campaign else None)
     action = request.form.get("action", "save") if form.is_submitted() else "show"
-    if action == "replace":
+    if action == "replace" and len(form.message.data or "") <= MAX_MESSAGE_CHARACTERS:
         form.message.data = replace_unicode(form.message.data or "")
     preview = build_preview(form.message.data or "", _max_parts())
     if action == "preview" and is_htmx_fragment_request():

@@ -19,6 +19,9 @@ from portal.models import Campaign, SenderName, SenderStatus, User
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
 
 ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
+#: The longest text the portal reads as a message: four times SMSAPI's 918 standard characters is
+#: plenty to tell someone "too long", and bounds what a preview or a save costs.
+MAX_MESSAGE_CHARACTERS = 4 * 918
 
 # Characters that glue emoji together (joiner, variation selectors, tags): drawn as part of the
 # emoji, never as a placeholder of their own.
@@ -101,9 +104,15 @@ class CampaignRow:
 
 
 def build_preview(text: str, max_parts: int) -> MessagePreview:
-    """What `text` costs as SMS and why, ready for the composer to show."""
-    analysis = analyze(text, max_parts=max_parts)
+    """What `text` costs as SMS and why, ready for the composer to show.
+
+    The work grows linearly with the text, and a text over MAX_MESSAGE_CHARACTERS is only analysed
+    that far: the preview of an absurd paste stays as cheap as the longest real message.
+    """
+    far_too_long = len(text) > MAX_MESSAGE_CHARACTERS
+    analysis = analyze(text[:MAX_MESSAGE_CHARACTERS] if far_too_long else text, max_parts=max_parts)
     marked = {position: offender for offender in analysis.offenders for position in offender.positions}
+    positions = sorted(marked)
     single, per_part = CAPACITY[analysis.encoding]
     return MessagePreview(
         text=analysis.text,
@@ -115,8 +124,8 @@ def build_preview(text: str, max_parts: int) -> MessagePreview:
         single_capacity=single,
         part_capacity=per_part,
         has_double_characters=analysis.encoding == GSM7 and not GSM_EXTENSION.isdisjoint(analysis.text),
-        problem=message_problem(analysis),
-        split=tuple(_preview_part(analysis, index, marked) for index in range(analysis.parts)),
+        problem=_far_too_long(len(text), max_parts) if far_too_long else message_problem(analysis),
+        split=tuple(_preview_part(analysis, index, marked, positions) for index in range(analysis.parts)),
         characters=tuple(map(_unicode_character, analysis.offenders)),
     )
 
@@ -137,15 +146,25 @@ def message_problem(analysis: MessageAnalysis) -> str | None:
     return None
 
 
+def _far_too_long(length: int, max_parts: int) -> str:
+    return (
+        f"Far too long to send: this text has {length} characters, and a message can take at most "
+        f"{max_parts} SMS ({character_limit(GSM7, max_parts)} standard characters, or "
+        f"{character_limit(UCS2, max_parts)} with special characters)."
+    )
+
+
 def character_limit(encoding: str, max_parts: int) -> int:
     """How many units fit in `max_parts` SMS: 918 standard or 402 Unicode for SMSAPI's 6."""
     single, per_part = CAPACITY[encoding]
     return single if max_parts == 1 else per_part * max_parts
 
 
-def _preview_part(analysis: MessageAnalysis, index: int, marked: dict[int, Offender]) -> PreviewPart:
+def _preview_part(
+    analysis: MessageAnalysis, index: int, marked: dict[int, Offender], positions: list[int]
+) -> PreviewPart:
+    """One part's pieces; `positions` are the marked positions, sorted once for every part."""
     part = analysis.split[index]
-    positions = sorted(marked)
     first = bisect_left(positions, part.start)
     pieces: list[Piece] = []
     cursor = part.start
@@ -245,6 +264,8 @@ def save_campaign(
 ) -> Campaign:
     """Create (campaign None) or update a draft, storing the message exactly as it was counted."""
     sender = choose_sender(account_id, sender_name_id)
+    if len(message) > MAX_MESSAGE_CHARACTERS:
+        raise CampaignRuleError("message", _far_too_long(len(message), max_parts))
     analysis = analyze(message, max_parts=max_parts)
     problem = message_problem(analysis)
     if problem:

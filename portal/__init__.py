@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
     from flask import Flask
 
-    from portal import cli, queue, request_limits, templating
+    from portal import cli, ids, queue, request_limits, templating
     from portal.config import load_config
 
     app = Flask(
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     queue.init_app(app)
+    ids.init_app(app)
     _init_extensions(app)
     request_limits.init_app(app)
     _register_blueprints(app)

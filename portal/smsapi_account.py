@@ -106,7 +106,7 @@ def account_for_callback(account: str | None, secret: str | None) -> int | None:
     SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
     row to compare with; the comparison takes the same time however much of a guess is right.
     """
-    if not account or not account.isdigit() or not secret:
+    if not account or not account.isdigit() or len(account) > 10 or not secret:
         return None
     stored = db.session.scalar(
         select(SmsSettings.callback_secret)

@@ -13,10 +13,11 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, g, has_app_context
-from sqlalchemy import event
+from sqlalchemy import BigInteger, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models.base import AccountScoped
 
 Model = TypeVar("Model", bound=AccountScoped)
@@ -59,6 +60,8 @@ def _limit_to_current_account(state: ORMExecuteState) -> None:
 
 def get_scoped_or_404(model: type[Model], ident: int) -> Model:
     """The row of `model` with this id in the current account, or a 404 for anything else."""
+    if not in_id_range(ident, big=isinstance(model.__table__.c.id.type, BigInteger)):
+        abort(404)
     row = db.session.get(model, ident)
     if row is None or row.account_id != current_account_id():
         abort(404)

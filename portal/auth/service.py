@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models import User, utcnow
 
 DEACTIVATED = "Your user was deactivated by an admin of your account, so you were signed out."
@@ -45,7 +46,7 @@ def authenticate(email: str, password: str) -> User | None:
 def load_session_user(session_id: str) -> tuple[User | None, str | None]:
     """The user behind a session or remember-me cookie ("id:version"), or None and why it ended."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
+    if not user_id.isdigit() or not version.isdigit() or not in_id_range(int(user_id)):
         return None, None
     user = db.session.get(User, int(user_id), execution_options={"all_accounts": True})
     if user is None:

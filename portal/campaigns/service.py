@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models import Campaign, SenderName, SenderStatus, User
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
 
@@ -236,6 +237,8 @@ def choose_sender(account_id: int, sender_name_id: int | None) -> SenderName | N
     """The sender name a draft may use, or None for the account default; refuses anything else."""
     if sender_name_id is None:
         return None
+    if not in_id_range(sender_name_id):
+        raise CampaignRuleError("sender", "Choose a sender name from the list.")
     sender = db.session.get(SenderName, sender_name_id)
     if sender is None or sender.account_id != account_id:
         raise CampaignRuleError("sender", "Choose a sender name from the list.")

@@ -1,13 +1,13 @@
 """The sign-in form and the forms that set a password."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
+from portal.forms import PortalForm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = EmailField(
         "E-mail",
         validators=[DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address.")],
@@ -22,7 +22,7 @@ class SignInForm(FlaskForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     password = PasswordField(
         "New password",
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.forms import PortalForm
 from portal.models import SenderName
 
 ACCOUNT_DEFAULT = "Account default"
@@ -18,7 +18,7 @@ def _sender_id(value: str | int | None) -> int | None:
     return int(value)
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PortalForm):
     name = StringField(
         "Campaign name",
         description="Only you and your colleagues see it, e.g. “Spring sale reminder”.",

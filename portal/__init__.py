@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
     from flask import Flask
 
-    from portal import cli, ids, queue, request_limits, templating
+    from portal import cli, ids, queue, request_limits, security_headers, templating
     from portal.config import load_config
 
     app = Flask(
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ids.init_app(app)
     _init_extensions(app)
     request_limits.init_app(app)
+    security_headers.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
     templating.init_app(app)

@@ -12,18 +12,6 @@ from jinja2_fragments.flask import render_block
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.globals["is_htmx"] = is_htmx_fragment_request
-    app.context_processor(_account_context)
-
-
-def _account_context() -> dict:
-    """The test-mode banner is on every page of an account that sends in test mode."""
-    from flask_login import current_user
-
-    from portal.smsapi_account import sends_in_test_mode
-
-    if not current_user.is_authenticated:
-        return {"sms_test_mode": False}
-    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 def is_htmx_fragment_request() -> bool:

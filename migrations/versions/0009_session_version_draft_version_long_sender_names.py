@@ -5,7 +5,7 @@ new password, deactivation) ends them all. A draft's version refuses a stale sav
 imported from SMSAPI's panel may be longer than the portal's own rule allows.
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

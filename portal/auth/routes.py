@@ -32,10 +32,18 @@ LAST_ATTEMPT = "One more wrong attempt and signing in with this e-mail is paused
 @login_manager.user_loader
 def _load_user(session_id: str):
     user, ended_because = load_session_user(session_id)
-    if user is not None:
-        set_current_account(user.account_id)
     g.session_ended_because = ended_because
     return user
+
+
+def scope_request_to_signed_in_account() -> None:
+    """Before every request: the signed-in user's account becomes the current account (none when
+    signed out, so an account-scoped query of an anonymous request fails closed).
+
+    Registered in `create_app` ahead of the CSRF check, so error pages of a signed-in user are
+    scoped too.
+    """
+    set_current_account(current_user.account_id if current_user.is_authenticated else None)
 
 
 @login_manager.unauthorized_handler

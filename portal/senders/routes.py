@@ -6,6 +6,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import bp
 from portal.senders.forms import AddSenderForm
@@ -48,6 +49,7 @@ def add():
         except SenderNameError as error:
             form.name.errors.append(str(error))
         else:
+            db.session.commit()
             flash(f"{sender.name} was sent to SMSAPI for approval; it can be used once active.", "success")
             return redirect(url_for("senders.index"))
     return _page(add_form=form, status=422)
@@ -60,6 +62,7 @@ def check():
     error, message = None, None
     try:
         changes = sync_sender_names(current_user.account_id).changes
+        db.session.commit()
         message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
     except SenderNameError as problem:
         error = str(problem)
@@ -73,7 +76,11 @@ def check():
 @admin_required
 def default(sender_id: int):
     sender = get_scoped_or_404(SenderName, sender_id)
-    return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
+    return _act(
+        lambda: make_default(sender, current_user),
+        lambda default: f"{sender.name} is now the default sender." if default == sender.name
+        else f"SMSAPI reports {default or 'its own default'} as the default sender; the portal shows that.",
+    )
 
 
 @bp.route("/<int:sender_id>/delete", methods=["POST"])
@@ -87,19 +94,24 @@ def delete(sender_id: int):
 @login_required
 def dismiss():
     dismiss_notices(current_user)
+    db.session.commit()
     if is_htmx_fragment_request():
         return ""
     return redirect(url_for("senders.index"))
 
 
-def _act(change, success: str):
-    """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
+def _act(change, success):
+    """Run one change; the outcome comes back as a message on the page (post/redirect/get).
+
+    `success` is the message, or a function of what the change returned.
+    """
     try:
-        change()
+        outcome = change()
     except SenderNameError as error:
         flash(str(error), "error")
     else:
-        flash(success, "success")
+        db.session.commit()
+        flash(success(outcome) if callable(success) else success, "success")
     return redirect(url_for("senders.index"))
 
 

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import service as senders
 from portal.settings import bp
@@ -21,9 +22,17 @@ from portal.settings.service import (
     set_test_mode,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_url, settings_for
+from portal.smsapi_account import callback_url, sends_in_test_mode, settings_for
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
+
+
+@bp.app_context_processor
+def test_mode_banner() -> dict:
+    """The test-mode banner is on every page of an account that sends in test mode."""
+    if not current_user.is_authenticated:
+        return {"sms_test_mode": False}
+    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 @bp.route("/")
@@ -44,6 +53,7 @@ def connect():
         except SettingsError as error:
             form.token.errors.append(str(error))
         else:
+            db.session.commit()
             service = get_service(settings.service).display_name
             flash(f"Connected to {service} as {settings.smsapi_username}.", "success")
             return redirect(url_for("settings.index"))
@@ -57,6 +67,7 @@ def check():
     error = None
     try:
         check_connection(current_user.account_id)
+        db.session.commit()
     except SettingsError as problem:
         error = str(problem)
     if not is_htmx_fragment_request():
@@ -68,6 +79,7 @@ def check():
 @admin_required
 def remove():
     disconnect(current_user.account_id, current_user)
+    db.session.commit()
     flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
     return redirect(url_for("settings.index"))
 
@@ -80,6 +92,7 @@ def test_mode(mode: str):
         set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
     except SettingsError as error:
         return _done(str(error), "#test-mode")
+    db.session.commit()
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
 
@@ -96,6 +109,7 @@ def default_sender():
             senders.use_smsapi_default(current_user.account_id, current_user)
     except senders.SenderNameError as error:
         return _done(str(error), "#default-sender")
+    db.session.commit()
     return _done(None, "#default-sender", "Default sender saved.")
 
 
@@ -106,6 +120,7 @@ def callback_secret():
     if not form.validate_on_submit():
         return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
+    db.session.commit()
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 

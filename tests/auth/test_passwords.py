@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD, get_user
+from tests.conftest import PASSWORD, get_user, in_account
 
 NEW_PASSWORD = "a brand new long password"
 
@@ -46,7 +46,7 @@ def test_admin_reset_link_works_once(app, admin_client, account):
     other = "another long password"
     again = app.test_client().post(link, data={"password": other, "confirm": other})
     assert again.status_code == 404
-    with app.app_context():
+    with in_account(app, account.account_id):
         actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert "user.reset_link_made" in actions and "user.password_reset" in actions
 

@@ -7,6 +7,7 @@ import pytest
 
 from portal.sms.client import SmsapiClient
 from portal.smsapi_account import account_for_callback, settings_for
+from tests.conftest import in_account
 
 SECRET_PART = "Zq8vSecretTokenPart0042"
 
@@ -27,7 +28,7 @@ def test_bad_tokens_get_a_form_error_and_never_reach_the_log(
     page = response.data.decode()
     assert SECRET_PART not in page
     assert SECRET_PART not in caplog.text
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).is_connected is False
 
 
@@ -36,7 +37,7 @@ def test_a_token_wrapped_over_lines_is_joined_and_connects(app, admin_client, ac
     pasted = f"  {token[:5]}\n{token[5:]}\n"
     response = admin_client.post("/settings/connection", data={"service": "pl", "token": pasted})
     assert response.status_code == 302
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).token_last4 == token[-4:]
 
 

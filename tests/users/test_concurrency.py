@@ -17,6 +17,7 @@ def _two_admins(app, account):
     with app.app_context(), account_scope(account.account_id):
         admin = db.session.get(User, account.admin_id)
         second = add_user(account.account_id, admin, "second-admin@areto-net.example", Role.ADMIN, PASSWORD)
+        db.session.commit()
         return account.admin_id, second.id
 
 
@@ -45,7 +46,7 @@ def _at_the_same_time(app, account, changes):
 
 
 def _active_admins(app, account) -> int:
-    with app.app_context():
+    with app.app_context(), account_scope(account.account_id):
         return db.session.scalar(select(func.count(User.id)).where(
             User.account_id == account.account_id, User.role == Role.ADMIN.value, User.active.is_(True)))
 

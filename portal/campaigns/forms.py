@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from portal.forms import PortalForm
 from portal.models import SenderName
@@ -30,6 +31,8 @@ class CampaignForm(PortalForm):
     )
     # The service decides which senders are allowed, so that a stale or foreign choice gets a reason.
     sender = SelectField("Sender", coerce=_sender_id, validate_choice=False)
+    # The draft's version this form shows; a save over a newer one is refused (see save_campaign).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     message = TextAreaField(
         "Message",
         validators=[DataRequired("Write the message before saving.")],

@@ -10,6 +10,7 @@ from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
     MAX_MESSAGE_CHARACTERS,
     CampaignRuleError,
+    StaleDraft,
     build_preview,
     delete_campaign,
     list_campaigns,
@@ -19,7 +20,7 @@ from portal.extensions import db
 from portal.models import Campaign
 from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import format_datetime, is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 
 COMPOSER = "campaigns/edit.html"
@@ -98,7 +99,17 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
             sender_name_id=form.sender.data,
             message=form.message.data,
             max_parts=_max_parts(),
+            version=form.version.data,
         )
+    except StaleDraft as stale:
+        db.session.rollback()
+        db.session.refresh(campaign)
+        form.version.data, form.version.raw_data = campaign.version, None
+        form.form_errors.append(
+            f"{stale} Their version, saved {format_datetime(campaign.updated_at)}: “{campaign.message}”. "
+            "Your text is still in the box below: take what you need from theirs and save again."
+        )
+        return None
     except CampaignRuleError as refused:
         db.session.rollback()
         getattr(form, refused.field).errors.append(str(refused))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -38,6 +39,13 @@ class CampaignRuleError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StaleDraft(CampaignRuleError):
+    """The draft was saved by someone else since this form was opened; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("message", "Someone else saved this draft while you were editing it.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,8 +271,15 @@ def save_campaign(
     sender_name_id: int | None,
     message: str,
     max_parts: int,
+    version: int | None = None,
 ) -> Campaign:
-    """Create (campaign None) or update a draft, storing the message exactly as it was counted."""
+    """Create (campaign None) or update a draft, storing the message exactly as it was counted.
+
+    `version` is the draft's version the form was made from: a save over a newer one is refused
+    (StaleDraft), checked again by the UPDATE itself, so two saves that raced cannot both win.
+    """
+    if campaign is not None and version is not None and version != campaign.version:
+        raise StaleDraft()
     sender = choose_sender(account_id, sender_name_id)
     if len(message) > MAX_MESSAGE_CHARACTERS:
         raise CampaignRuleError("message", _far_too_long(len(message), max_parts))
@@ -276,9 +291,17 @@ def save_campaign(
     if campaign is None:
         campaign = Campaign(account_id=account_id, created_by_id=by.id)
         db.session.add(campaign)
+    changed = not created and (
+        campaign.name != name.strip() or campaign.sender_name_id != (sender.id if sender else None)
+        or campaign.message != analysis.text
+    )
     campaign.name = name.strip()
     campaign.sender_name = sender
     campaign.message = analysis.text
+    campaign.version = 1 if created else campaign.version + 1
+    if changed:
+        record_event(account_id, by, "campaign.edited", f"{by.email} edited the draft “{campaign.name}”",
+                     campaign_id=campaign.id, version=campaign.version)
     if created:
         db.session.flush()
         record_event(
@@ -288,7 +311,10 @@ def save_campaign(
             f"{by.email} created campaign “{campaign.name}”",
             campaign_id=campaign.id,
         )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleDraft() from None
     return campaign
 
 

@@ -63,7 +63,8 @@ def _commands(host: str, port: int) -> dict[str, list[str]]:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     return {
         "web": [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
-                "--threads", "4", "--access-logfile", "-", "wsgi:app"],
+                "--threads", "4", "--access-logfile", "-",
+                "--logger-class", "portal.access_log.RedactingAccessLogger", "wsgi:app"],
         "worker": [*flask, "worker"],
         "scheduler": [*flask, "scheduler"],
     }

@@ -7,6 +7,7 @@ encryption key) are generated once into the instance folder, readable by its own
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from collections.abc import Mapping
@@ -21,8 +22,7 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
 def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = None) -> dict:
     """Return the Flask config for this process, read from `environ` (default: os.environ)."""
     env = os.environ if environ is None else environ
-    instance = Path(instance_path)
-    instance.mkdir(parents=True, exist_ok=True)
+    instance = owner_only_folder(instance_path)
     public_base_url = env.get("PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/")
     return {
         "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance / "secret_key", _random_key),
@@ -69,12 +69,37 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
 def database_uri(url: str | None, instance: Path) -> str:
     """SQLAlchemy URI for `DATABASE_URL`: a SQLite file in the instance folder when unset."""
     if not url:
+        # The file holds password hashes and callback secrets: created owner-only (SQLite gives its
+        # -wal and -shm files the same mode).
+        owner_only_file(instance / "portal.db")
         return f"sqlite:///{instance / 'portal.db'}"
     # psycopg 3 is the PostgreSQL driver; plain postgres:// URLs (as hosts hand them out) mean it.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def owner_only_folder(path: str | Path) -> Path:
+    """`path` as a folder only its owner can enter (created if missing, tightened if not)."""
+    folder = Path(path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(folder, 0o700)
+    return folder
+
+
+def owner_only_file(path: Path) -> None:
+    """Create `path` empty and owner-only if it does not exist yet; tighten it if it does."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        _tighten(path, 0o600)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    with contextlib.suppress(PermissionError):  # not ours (a shared mount): leave it to its owner
+        if path.stat().st_mode & 0o077:
+            path.chmod(mode)
 
 
 def _split(value: str | None) -> list[str]:

@@ -52,6 +52,9 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         # Requests are small forms; views that take files (the contact import) allow MAX_UPLOAD_LENGTH.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(256 * 1024))),
         "MAX_UPLOAD_LENGTH": int(env.get("MAX_UPLOAD_LENGTH", str(50 * 1024 * 1024))),
+        # How many reverse proxies in front of the portal set X-Forwarded-For / -Proto / -Host;
+        # 0 (the default) trusts none of those headers.
+        "PROXY_COUNT": int(env.get("PROXY_COUNT", "0")),
         # A page left open for an hour must still be able to post (htmx requests carry the token).
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,

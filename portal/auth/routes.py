@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
+from htmx_flask import make_response as htmx_response
 
 from portal.audit import record_event
 from portal.auth import bp, throttle
@@ -18,7 +21,6 @@ from portal.auth.service import (
     user_for_reset_token,
 )
 from portal.extensions import db, login_manager
-from portal.templating import is_htmx_fragment_request
 from portal.tenancy import set_current_account
 
 login_manager.login_view = "auth.login"
@@ -43,19 +45,22 @@ def scope_request_to_signed_in_account() -> None:
     Registered in `create_app` ahead of the CSRF check, so error pages of a signed-in user are
     scoped too.
     """
+    if request.endpoint == "static":
+        return  # files need no account, and loading the user for each would cost a query
     set_current_account(current_user.account_id if current_user.is_authenticated else None)
 
 
 @login_manager.unauthorized_handler
-def _unauthorized():
-    """To sign-in, saying why when a session was ended (deactivated, signed out elsewhere)."""
-    flash(g.get("session_ended_because") or login_manager.login_message, "info")
-    target = url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None)
-    if is_htmx_fragment_request():
-        response = redirect(target)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+def _sign_in_required():
+    """Off to sign-in, then back, saying why when a session was ended (deactivated, signed out
+    elsewhere). An htmx request gets `HX-Redirect`: a followed redirect would swap the sign-in page
+    into the part of the page that asked. It comes back to the page, not to the fragment's address."""
+    flash(g.get("session_ended_because") or login_manager.login_message, login_manager.login_message_category)
+    if request.htmx:
+        page = urlsplit(request.htmx.current_url or url_for("main.index"))
+        back = page.path + (f"?{page.query}" if page.query else "")
+        return htmx_response("", 401, redirect=login_url(login_manager.login_view, next_url=back))
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
     from flask import Flask
 
-    from portal import cli, queue, templating
+    from portal import cli, ids, queue, request_limits, security_headers, templating
     from portal.config import load_config
 
     app = Flask(
@@ -33,7 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     queue.init_app(app)
+    ids.init_app(app)
     _init_extensions(app)
+    request_limits.init_app(app)
+    security_headers.init_app(app)
+    _trust_reverse_proxies(app)
     _register_blueprints(app)
     cli.init_app(app)
     templating.init_app(app)
@@ -62,6 +66,16 @@ def _scope_requests_to_account(app: Flask) -> None:
     from portal.auth.routes import scope_request_to_signed_in_account
 
     app.before_request(scope_request_to_signed_in_account)
+
+
+def _trust_reverse_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, the client's address (sign-in limits) and the scheme come from
+    their X-Forwarded-* headers; with none, those headers are ignored (anyone could send them)."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -19,6 +19,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models import SmsSettings, utcnow
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import SmsapiAuthError, TransientError
@@ -146,7 +147,9 @@ def callback_account(
     row to compare with; both the current and the previous secret are always compared, each in
     constant time, so the answer takes the same time however much of a guess is right.
     """
-    if not account or not account.isdigit() or len(account) > 18 or not secret:
+    if not account or not account.isdigit() or len(account) > 10 or not secret:
+        return None
+    if not in_id_range(int(account)):
         return None
     row = db.session.execute(
         select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,

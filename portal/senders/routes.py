@@ -78,7 +78,11 @@ def check():
 @admin_required
 def default(sender_id: int):
     sender = get_scoped_or_404(SenderName, sender_id)
-    return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
+    return _act(
+        lambda: make_default(sender, current_user),
+        lambda default: f"{sender.name} is now the default sender." if default == sender.name
+        else f"SMSAPI reports {default or 'its own default'} as the default sender; the portal shows that.",
+    )
 
 
 @bp.route("/<int:sender_id>/delete", methods=["GET", "POST"])
@@ -105,15 +109,18 @@ def dismiss():
     return redirect(url_for("senders.index"))
 
 
-def _act(change, success: str):
-    """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
+def _act(change, success):
+    """Run one change; the outcome comes back as a message on the page (post/redirect/get).
+
+    `success` is the message, or a function of what the change returned.
+    """
     try:
-        change()
+        outcome = change()
     except SenderNameError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(success, "success")
+        flash(success(outcome) if callable(success) else success, "success")
     return redirect_after_change(url_for("senders.index"))
 
 

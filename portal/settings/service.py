@@ -12,6 +12,7 @@ from portal.audit import record_event
 from portal.extensions import db
 from portal.models import SmsSettings, User, utcnow
 from portal.models.sms_settings import new_callback_secret
+from portal.sms.client import is_header_safe
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
@@ -33,9 +34,7 @@ class SettingsError(Exception):
 
 def connect_token(account_id: int, by: User | None, service: str, token: str) -> SmsSettings:
     """Store `token` (encrypted) once SMSAPI says whose it is; SettingsError and nothing saved otherwise."""
-    token = token.strip()
-    if not token:
-        raise SettingsError("Paste the API token from SMSAPI.")
+    token = clean_token(token)
     name = get_service(service).display_name
     profile = _profile_or_explain(token, service)
     settings = settings_to_change(account_id)
@@ -53,6 +52,25 @@ def connect_token(account_id: int, by: User | None, service: str, token: str) ->
                      service=service)
     db.session.flush()
     return settings
+
+
+def clean_token(token: str) -> str:
+    """The token as pasted, without the white space copying adds; SettingsError when it cannot be one.
+
+    Line breaks and spaces inside come from copying a wrapped token: they are removed. Any other
+    character SMSAPI never puts in a token (non-ASCII, control characters) is refused, without
+    repeating the token.
+    """
+    token = "".join(token.split())
+    if not token:
+        raise SettingsError("Paste the API token from SMSAPI.")
+    if not is_header_safe(token):
+        raise SettingsError(
+            "This is not an SMSAPI token: it holds characters a token never has (letters with accents, "
+            "symbols or invisible characters). Copy it again from SMSAPI (Settings -> API tokens). "
+            "Nothing was saved."
+        )
+    return token
 
 
 def _profile_or_explain(token: str, service: str) -> Profile:

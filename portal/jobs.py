@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app
+
 from portal.contacts import importer
 from portal.contacts.csv_import import FileFormatError
+from portal.delivery import apply, simulated
 from portal.extensions import db
 from portal.models import ContactImport, ImportStatus
 from portal.senders import service as senders
@@ -74,3 +77,28 @@ def _end(upload: ContactImport, status: ImportStatus, error: str | None = None) 
     importer.discard(upload, status, error)
     db.session.commit()
     return status.value
+
+
+def retry_unmatched_reports() -> int:
+    """Periodic: apply reports that arrived before their message's SMSAPI id was recorded."""
+    moved = 0
+    for account_id in apply.accounts_with_unmatched_reports():
+        with account_scope(account_id):
+            moved += apply.retry_unmatched_reports(account_id)
+            db.session.commit()
+    if moved:
+        log.info("Late-matched delivery reports moved %d message(s)", moved)
+    return moved
+
+
+def simulate_test_mode_reports() -> int:
+    """Periodic: delivery reports for test-mode messages, which SMSAPI never reports on."""
+    config = current_app.config
+    delay, share = config["TEST_MODE_REPORT_DELAY"], config["TEST_MODE_UNDELIVERED_SHARE"]
+    made = 0
+    for account_id in simulated.accounts_with_test_messages_due(delay):
+        with account_scope(account_id):
+            made += simulated.simulate_test_mode_reports(account_id, delay, share)
+            db.session.commit()
+    return made
+

@@ -4,7 +4,7 @@ On PostgreSQL the search indexes use pg_trgm, created here when missing: in pg_c
 operator classes resolve whatever the search_path of a schema is. SQLite gets plain indexes.
 
 Revision ID: 0004
-Revises: 0007
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004'
-down_revision = '0007'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

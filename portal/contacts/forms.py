@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, FieldList, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.contacts.csv_import import TARGETS
 from portal.contacts.phones import PhoneError, normalise_phone, sentence
+from portal.forms import PortalForm
 
 NEW_LIST = "new"
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PortalForm):
     phone = StringField(
         "Phone number", validators=[DataRequired("Enter a phone number.")],
         description="With the country code (+48 600 100 200) or as dialled in your account's country.",
@@ -58,26 +58,26 @@ class ContactForm(FlaskForm):
         self.fields.data = "\n".join(f"{name}: {value}" for name, value in values.items())
 
 
-class OptOutForm(FlaskForm):
+class OptOutForm(PortalForm):
     reason = StringField(
         "Reason", validators=[DataRequired("Say why, for example “replied STOP” or “asked by phone”."),
                               Length(max=200, message="At most 200 characters.")],
     )
 
 
-class ListForm(FlaskForm):
+class ListForm(PortalForm):
     name = StringField("List name", validators=[DataRequired("Give the list a name."),
                                                 Length(max=120, message="At most 120 characters.")])
 
 
-class AddToListForm(FlaskForm):
+class AddToListForm(PortalForm):
     """`list_id` choices are the account's lists, set per request."""
 
     list_id = SelectField("List", coerce=int, choices=[],
                           validate_choice=True)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     file = FileField(
         "File", validators=[FileRequired("Choose a file to import."),
                             FileAllowed(["csv", "txt"],
@@ -86,7 +86,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class MappingForm(FlaskForm):
+class MappingForm(PortalForm):
     """One target per column of the file, and the list the contacts go on."""
 
     targets = FieldList(SelectField(choices=[SelectChoice(key, label) for key, label in TARGETS.items()]))

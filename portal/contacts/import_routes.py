@@ -37,15 +37,17 @@ from portal.contacts.service import account_country
 from portal.extensions import db
 from portal.models import ContactImport, ContactList, ImportStatus
 from portal.queue import enqueue
+from portal.request_limits import accepts_uploads
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
 @login_required
+@accepts_uploads
 def new_import():
     form = UploadForm()
-    limit = current_app.config["CONTACT_IMPORT_MAX_BYTES"]
+    limit = current_app.config["MAX_UPLOAD_LENGTH"]
     if form.validate_on_submit():
         upload_file = form.file.data
         try:
@@ -60,6 +62,16 @@ def new_import():
             return redirect(url_for("contacts.map_import", import_id=upload.id))
     status = 422 if form.errors else 200
     return render_template("contacts/import_new.html", form=form, limit=importer.megabytes(limit)), status
+
+
+@bp.errorhandler(413)
+def upload_too_large(error):
+    """A request over the upload limit is refused unread: say so on the upload page, naming the limit."""
+    limit = importer.megabytes(current_app.config["MAX_UPLOAD_LENGTH"])
+    form = UploadForm(formdata=None)
+    form.file.errors = [f"The file is larger than the limit of {limit}. "
+                        "Split it into smaller files and import them one by one."]
+    return render_template("contacts/import_new.html", form=form, limit=limit), 413
 
 
 def _mapping_form(upload: ContactImport, headers: list[str]) -> MappingForm:

@@ -3,7 +3,7 @@
 from portal.models.accounts import Account, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
-from portal.models.campaigns import Campaign, CampaignStatus
+from portal.models.campaigns import Campaign, CampaignList, CampaignStatus
 from portal.models.contacts import Contact, ContactList, ContactListMember, OptOut
 from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
@@ -15,6 +15,7 @@ __all__ = [
     "AuditEvent",
     "BigId",
     "Campaign",
+    "CampaignList",
     "CampaignStatus",
     "Contact",
     "ContactList",

@@ -20,4 +20,6 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     # SMSAPI has no approval callback for sender names (SMSAPI.md §4), so the portal asks.
     PeriodicJob(jobs.sync_sender_names, interval=lambda config: config["SENDER_SYNC_INTERVAL"]),
+    # Schedules live in the database; lost jobs and dead workers' leases are found here.
+    PeriodicJob(jobs.reconcile_campaigns, interval=lambda config: config["RECONCILE_INTERVAL"], timeout=120),
 ]

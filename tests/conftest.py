@@ -27,7 +27,7 @@ from portal.config import database_uri
 from portal.extensions import db
 from portal.models import Role, User
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser"]
+pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser", "tests.plugins.pipeline"]
 
 PASSWORD = "correct horse battery staple"
 

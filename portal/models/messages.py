@@ -97,6 +97,14 @@ class Message(AccountScoped, db.Model):
             postgresql_where=text("status = 'sending'"),
             sqlite_where=text("status = 'sending'"),
         ),
+        # Test sends are few: found without reading a campaign's own messages.
+        Index(
+            "ix_message_test_sends",
+            "campaign_id",
+            "status",
+            postgresql_where=text("is_test_send"),
+            sqlite_where=text("is_test_send"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

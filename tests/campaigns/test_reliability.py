@@ -88,7 +88,9 @@ def test_a_worker_killed_mid_campaign_leaves_every_recipient_with_exactly_one_me
     assert len(accepted) == 2000 and set(accepted.values()) == {1}
 
 
-def test_redis_down_at_launch_loses_nothing_and_sends_once(app, pipeline, simulator, processes, private_redis):
+def test_redis_down_at_launch_loses_nothing_and_sends_once(
+    app, pipeline, simulator, processes, private_redis
+):
     private_redis.start()
     app.config["REDIS_URL"] = private_redis.url
     app.extensions.pop("redis", None)

@@ -4,6 +4,7 @@ and a private redis-server that a test can stop and start again."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -66,10 +67,8 @@ class Processes:
 
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL the process and any job it forked."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(10)
 
     def stop_all(self) -> None:

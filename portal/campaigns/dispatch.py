@@ -122,7 +122,7 @@ class Rendered:
 def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rendered], str | None]:
     """Render each message; (rendered, the `[%n%]` template when params can carry the values)."""
     names = placeholder_names(campaign.message)
-    values = contact_values([c.contact_id for c in claimed if c.contact_id], names)
+    values = contact_values(campaign.account_id, [c.contact_id for c in claimed if c.contact_id], names)
     placeholders = parse_placeholders(campaign.message)
     use_params = 0 < len(placeholders) <= 4 and "[%" not in campaign.message
     template = (
@@ -229,6 +229,8 @@ def pause_for(campaign_id: int, reason: str) -> None:
     """The campaign pauses itself (SMSAPI refused to send for the account); a second job's pause is
     a no-op. Flushes."""
     campaign = _locked(campaign_id)
+    if campaign is None:
+        return
     try:
         transition(campaign, CampaignStatus.PAUSED, None, reason)
     except TransitionRefused:

@@ -67,16 +67,22 @@ def claim_chunk(
         .limit(size)
         .with_for_update(skip_locked=True)
     )
+    claim = update(Message).values(
+        status=SENDING,
+        status_rank=STATUS_RANK[MessageStatus.SENDING],
+        leased_until=utcnow() + timedelta(seconds=config["SEND_LEASE_SECONDS"]),
+    )
+    if db.engine.dialect.name == "postgresql":
+        # A materialised CTE picks (and locks) the rows exactly once; an IN (subquery ... LIMIT) may be
+        # rescanned by the planner and claim more than the limit.
+        picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+        claim = claim.where(Message.id == picked.c.id, Message.status == Q)
+    else:
+        claim = claim.where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
     rows = db.session.execute(
-        update(Message)
-        .where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
-        .values(
-            status=SENDING,
-            status_rank=STATUS_RANK[MessageStatus.SENDING],
-            leased_until=utcnow() + timedelta(seconds=config["SEND_LEASE_SECONDS"]),
+        claim.returning(Message.id, Message.contact_id, Message.phone).execution_options(
+            synchronize_session=False
         )
-        .returning(Message.id, Message.contact_id, Message.phone)
-        .execution_options(synchronize_session=False)
     ).all()
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
 

@@ -1,5 +1,6 @@
 """The send job's work in-process against the simulator over HTTP: claims, calls, outcomes, errors."""
 
+import pytest
 from sqlalchemy import select, update
 
 from portal.campaigns import dispatch
@@ -48,7 +49,9 @@ def test_a_campaign_goes_out_in_batches_with_idx_params_sender_and_callback(app,
     assert len({m["idx"] for m in accepted}) == 5
 
 
-def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator):
+@pytest.mark.parametrize("mode", ["reject_call", "skip_duplicates"])
+def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator, mode):
+    simulator.configure(duplicate_idx_mode=mode)
     with app.app_context():
         campaign_id = _launch(app, connected, recipients=3)
         _send_all(connected, campaign_id)

@@ -137,6 +137,7 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         else None
     )
     max_parts = current_app.config["SMS_MAX_PARTS"]
+    parts: dict[str, int] = {}  # texts repeat (same names, no personalisation): count each once
     rendered = []
     for item in claimed:
         own = values.get(item.contact_id, {}) if item.contact_id else {}
@@ -144,7 +145,9 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         params = ()
         if template is not None:
             params = tuple(_fill(p, own) for p in placeholders)
-        rendered.append(Rendered(item, text, analyze(text, max_parts=max_parts).parts, params))
+        if text not in parts:
+            parts[text] = analyze(text, max_parts=max_parts).parts
+        rendered.append(Rendered(item, text, parts[text], params))
     return rendered, template
 
 

@@ -49,7 +49,7 @@ def _count(app, campaign_id: int, status: str) -> int:
         )
 
 
-def _wait_until_finished(app, campaign_id: int, timeout: float = 120) -> dict[str, int]:
+def _wait_until_finished(app, campaign_id: int, timeout: float = 300) -> dict[str, int]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with app.app_context():

@@ -23,7 +23,7 @@ FINAL_HERE = {"submitted", "failed", "skipped", "cancelled"}
 @pytest.fixture
 def pipeline(app, connected, simulator):
     """Settings that make the failures show within seconds: small chunks, short leases, 2 s ticks."""
-    app.config.update(SEND_CHUNK_SIZE=200, SEND_BATCH_SIZE=100, SEND_THREADS=2, SEND_LEASE_SECONDS=3,
+    app.config.update(SEND_CHUNK_SIZE=100, SEND_BATCH_SIZE=50, SEND_THREADS=2, SEND_LEASE_SECONDS=20,
                       SEND_RETRY_BASE_SECONDS=0.05, SEND_ATTEMPTS=10, RECONCILE_INTERVAL=2,
                       SMSAPI_READ_TIMEOUT=0.5)
     simulator.update_account(points="100000")
@@ -76,7 +76,7 @@ def test_a_worker_killed_mid_campaign_leaves_every_recipient_with_exactly_one_me
     campaign_id = _launch(app, pipeline, 2000)
     first = processes.start("worker")
     deadline = time.monotonic() + 60
-    while _count(app, campaign_id, "submitted") < 200 and time.monotonic() < deadline:
+    while _count(app, campaign_id, "submitted") < 100 and time.monotonic() < deadline:
         time.sleep(0.05)
     processes.kill(first)
     assert _count(app, campaign_id, "submitted") < 2000, "the worker finished before it was killed"

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(rotate_token_key_command)
+    app.cli.add_command(make_admin_command)
 
 
 @click.command("create-account")
@@ -37,6 +38,7 @@ def create_account_command(name: str, email: str, password: str) -> None:
         admin = create_account(name, email, password)
     except UserRuleError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"Account “{admin.account.name}” created. Sign in as {admin.email}.")
 
 
@@ -51,6 +53,7 @@ def demo_account_command() -> None:
     if db.session.scalar(select(Account.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
         create_account("Demo company", DEMO_ADMIN_EMAIL, password)
+        db.session.commit()
         fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(f"{DEMO_ADMIN_EMAIL}\n{password}\n")
@@ -103,9 +106,25 @@ def rotate_token_key_command() -> None:
 
     try:
         count = rotate_token_key()
+        db.session.commit()
     except TokenUnreadable as error:
         raise click.ClickException(
             "A stored token cannot be decrypted with any configured key: put the old key back "
             "(after the new one) and run this again."
         ) from error
     click.echo(f"{count} token(s) re-encrypted with the newest key; older keys can now be removed.")
+
+
+@click.command("make-admin")
+@with_appcontext
+@click.argument("email")
+def make_admin_command(email: str) -> None:
+    """Make the user with this e-mail an active admin of their account (e.g. when no admin is left)."""
+    from portal.users.service import UserRuleError, make_admin
+
+    try:
+        user = make_admin(email)
+    except UserRuleError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is now an active admin of “{user.account.name}”.")

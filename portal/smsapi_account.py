@@ -8,15 +8,19 @@ reach SMSAPI.
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import SmsSettings
+from portal.ids import in_id_range
+from portal.models import SmsSettings, utcnow
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import SmsapiAuthError, TransientError
 from portal.token_vault import TokenUnreadable, decrypt_token
@@ -33,7 +37,17 @@ class NotConnected(SmsapiUnavailable):
 
 
 def settings_for(account_id: int) -> SmsSettings:
-    """The account's settings row, created (test mode on) the first time it is asked for."""
+    """The account's settings, for reading: the stored row, or the defaults a new account starts
+    with (test mode on, not connected), which are not added to the session: reading never writes."""
+    settings = db.session.scalar(select(SmsSettings).where(SmsSettings.account_id == account_id))
+    if settings is None:
+        settings = SmsSettings(account_id=account_id, service="pl", test_mode=True)
+    return settings
+
+
+def settings_to_change(account_id: int) -> SmsSettings:
+    """The account's settings row, for a change: created (test mode on) and flushed if missing; the
+    caller's commit keeps it."""
     settings = db.session.scalar(select(SmsSettings).where(SmsSettings.account_id == account_id))
     if settings is None:
         settings = SmsSettings(account_id=account_id)
@@ -49,13 +63,24 @@ def sends_in_test_mode(account_id: int) -> bool:
 
 
 def make_client(token: str, service: str) -> SmsapiClient:
-    """A client for `token` on `service`, pointed at SMSAPI or at the configured stand-in."""
+    """A client for `token` on `service`, pointed at SMSAPI or at the configured stand-in.
+
+    In a web request every client shares one deadline, `SMSAPI_INTERACTIVE_DEADLINE` seconds from the
+    first one made (connect, read, failover and the probes of other services together), well under
+    the web worker's timeout; jobs have no request and keep the plain timeouts.
+    """
     config = current_app.config
+    deadline_at = None
+    if has_request_context():
+        if "smsapi_deadline_at" not in g:
+            g.smsapi_deadline_at = time.monotonic() + config["SMSAPI_INTERACTIVE_DEADLINE"]
+        deadline_at = g.smsapi_deadline_at
     return SmsapiClient(
         token,
         service=service,
         override_url=config["SMSAPI_API_URL"] or None,
         timeout=(config["SMSAPI_CONNECT_TIMEOUT"], config["SMSAPI_READ_TIMEOUT"]),
+        deadline_at=deadline_at,
     )
 
 
@@ -100,19 +125,56 @@ def callback_url(settings: SmsSettings) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}{CALLBACK_PATH}?{query}"
 
 
-def account_for_callback(account: str | None, secret: str | None) -> int | None:
+#: After a new callback secret is made, the previous one keeps working this long: messages already
+#: sent carry it in their `notify_url`, and SMSAPI reports some of them days later.
+PREVIOUS_SECRET_GRACE = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class CallbackAccount:
+    """The account a callback names, and the SMSAPI username its reports must carry (None: any)."""
+
+    account_id: int
+    required_username: str | None
+
+
+def callback_account(
+    account: str | None, secret: str | None, now: datetime | None = None
+) -> CallbackAccount | None:
     """The account a callback URL's `account` and `secret` parameters name, or None.
 
     SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
-    row to compare with; the comparison takes the same time however much of a guess is right.
+    row to compare with; both the current and the previous secret are always compared, each in
+    constant time, so the answer takes the same time however much of a guess is right.
     """
-    if not account or not account.isdigit() or not secret:
+    if not account or not account.isdigit() or len(account) > 10 or not secret:
         return None
-    stored = db.session.scalar(
-        select(SmsSettings.callback_secret)
+    if not in_id_range(int(account)):
+        return None
+    row = db.session.execute(
+        select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,
+               SmsSettings.previous_callback_secret_until, SmsSettings.check_callback_username,
+               SmsSettings.smsapi_username)
         .where(SmsSettings.account_id == int(account))
         .execution_options(all_accounts=True)
-    )
-    if stored is None or not hmac.compare_digest(stored.encode(), secret.encode()):
+    ).first()
+    if row is None:
         return None
-    return int(account)
+    given = secret.encode()
+    current = hmac.compare_digest(row.callback_secret.encode(), given)
+    previous = hmac.compare_digest((row.previous_callback_secret or "").encode(), given)
+    previous_valid = (
+        row.previous_callback_secret is not None
+        and row.previous_callback_secret_until is not None
+        and (now or utcnow()) < row.previous_callback_secret_until
+    )
+    if not (current or (previous and previous_valid)):
+        return None
+    username = row.smsapi_username if row.check_callback_username else None
+    return CallbackAccount(int(account), username)
+
+
+def account_for_callback(account: str | None, secret: str | None) -> int | None:
+    """The id of the account a callback names, or None (see `callback_account`)."""
+    found = callback_account(account, secret)
+    return found.account_id if found else None

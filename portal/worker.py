@@ -9,7 +9,7 @@ from rq import Worker
 from rq.cron import CronScheduler
 
 from portal.extensions import db
-from portal.queue import all_queues, redis_connection
+from portal.queue import all_queues, job_path, redis_connection, run_in_app
 from portal.schedule import PERIODIC_JOBS
 
 
@@ -21,13 +21,20 @@ def run_worker(*, burst: bool = False) -> None:
     worker.work(burst=burst, with_scheduler=True)
 
 
-def run_scheduler() -> None:
-    """Enqueue each periodic job on its interval; run one scheduler per deployment."""
+def make_scheduler() -> CronScheduler:
+    """A scheduler with every periodic job registered, each wrapped in `run_in_app` like any job."""
     scheduler = CronScheduler(connection=redis_connection())
     for job in PERIODIC_JOBS:
-        interval = job.interval(current_app.config)
-        # A run still waiting when the next is due is dropped (`ttl`), so a busy queue never piles them up.
+        path = job_path(job.func)
         scheduler.register(
-            job.func, queue_name=job.queue, interval=interval, job_timeout=job.timeout, ttl=max(interval, 1)
+            run_in_app, queue_name=job.queue, args=(path,), name=path,
+            interval=job.interval(current_app.config), job_timeout=job.timeout,
+            # A run still waiting when the next is due is dropped, so a busy queue never piles them up.
+            ttl=max(job.interval(current_app.config), 1),
         )
-    scheduler.start()
+    return scheduler
+
+
+def run_scheduler() -> None:
+    """Enqueue each periodic job on its interval; run one scheduler per deployment."""
+    make_scheduler().start()

@@ -2,7 +2,7 @@
 and an index of the messages being sent for the leases that run out.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0009
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
@@ -40,12 +40,12 @@ def upgrade():
         # Leases that ran out are found among the rows being sent only.
         batch_op.create_index('ix_message_leased_until_sending', ['leased_until'], unique=False, sqlite_where=sa.text("status = 'sending'"), postgresql_where=sa.text("status = 'sending'"))
         # Test sends are few: found without reading a campaign's own messages.
-        batch_op.create_index('ix_message_test_sends', ['campaign_id', 'status'], unique=False, sqlite_where=sa.text('is_test_send'), postgresql_where=sa.text('is_test_send'))
+        batch_op.create_index('ix_message_campaign_id_status_test_sends', ['campaign_id', 'status'], unique=False, sqlite_where=sa.text('is_test_send'), postgresql_where=sa.text('is_test_send'))
 
 
 def downgrade():
     with op.batch_alter_table('message', schema=None) as batch_op:
-        batch_op.drop_index('ix_message_test_sends', sqlite_where=sa.text('is_test_send'), postgresql_where=sa.text('is_test_send'))
+        batch_op.drop_index('ix_message_campaign_id_status_test_sends', sqlite_where=sa.text('is_test_send'), postgresql_where=sa.text('is_test_send'))
         batch_op.drop_index('ix_message_leased_until_sending', sqlite_where=sa.text("status = 'sending'"), postgresql_where=sa.text("status = 'sending'"))
 
     with op.batch_alter_table('campaign_list', schema=None) as batch_op:

@@ -60,11 +60,18 @@ class Campaign(AccountScoped, Timestamps, db.Model):
     # Why sending stopped by itself (SMSAPI refused the token, no points...), in plain words.
     paused_reason: Mapped[str | None] = mapped_column(String(500))
 
+    # Raised by every save of the draft; a save from a form that showed an older one is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
     sender_name: Mapped[SenderName | None] = relationship()
     created_by: Mapped[User | None] = relationship()
     lists: Mapped[list[CampaignList]] = relationship(
         cascade="all, delete-orphan", order_by="CampaignList.list_id"
     )
+
+    # The version is set by the service (version_id_generator=False); the UPDATE still checks the
+    # loaded one, so two saves that both started from version n cannot both win.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     @property
     def list_ids(self) -> list[int]:

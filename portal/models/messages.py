@@ -99,12 +99,13 @@ class Message(AccountScoped, db.Model):
         ),
         # Test sends are few: found without reading a campaign's own messages.
         Index(
-            "ix_message_test_sends",
+            "ix_message_campaign_id_status_test_sends",
             "campaign_id",
             "status",
             postgresql_where=text("is_test_send"),
             sqlite_where=text("is_test_send"),
         ),
+        Index(None, "campaign_id", "delivered_at"),  # the report's delivered-over-time chart
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import bp
 from portal.senders.forms import AddSenderForm
@@ -20,8 +21,10 @@ from portal.senders.service import (
     register_sender_name,
     sync_sender_names,
 )
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+
+DELETE_CONSEQUENCE = "It is removed at SMSAPI too; using it again needs a new approval."
 
 
 @bp.app_context_processor
@@ -48,6 +51,7 @@ def add():
         except SenderNameError as error:
             form.name.errors.append(str(error))
         else:
+            db.session.commit()
             flash(f"{sender.name} was sent to SMSAPI for approval; it can be used once active.", "success")
             return redirect(url_for("senders.index"))
     return _page(add_form=form, status=422)
@@ -60,6 +64,7 @@ def check():
     error, message = None, None
     try:
         changes = sync_sender_names(current_user.account_id).changes
+        db.session.commit()
         message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
     except SenderNameError as problem:
         error = str(problem)
@@ -73,13 +78,24 @@ def check():
 @admin_required
 def default(sender_id: int):
     sender = get_scoped_or_404(SenderName, sender_id)
-    return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
+    return _act(
+        lambda: make_default(sender, current_user),
+        lambda default: f"{sender.name} is now the default sender." if default == sender.name
+        else f"SMSAPI reports {default or 'its own default'} as the default sender; the portal shows that.",
+    )
 
 
-@bp.route("/<int:sender_id>/delete", methods=["POST"])
+@bp.route("/<int:sender_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(sender_id: int):
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST deletes."""
     sender = get_scoped_or_404(SenderName, sender_id)
+    if request.method == "GET":
+        return confirmation_page(
+            question=f"Delete {sender.name}?", consequence=DELETE_CONSEQUENCE,
+            action=url_for("senders.delete", sender_id=sender.id), button="Delete",
+            back=url_for("senders.index"),
+        )
     return _act(lambda: delete_sender_name(sender, current_user), f"{sender.name} was deleted.")
 
 
@@ -87,20 +103,25 @@ def delete(sender_id: int):
 @login_required
 def dismiss():
     dismiss_notices(current_user)
+    db.session.commit()
     if is_htmx_fragment_request():
         return ""
     return redirect(url_for("senders.index"))
 
 
-def _act(change, success: str):
-    """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
+def _act(change, success):
+    """Run one change; the outcome comes back as a message on the page (post/redirect/get).
+
+    `success` is the message, or a function of what the change returned.
+    """
     try:
-        change()
+        outcome = change()
     except SenderNameError as error:
         flash(str(error), "error")
     else:
-        flash(success, "success")
-    return redirect(url_for("senders.index"))
+        db.session.commit()
+        flash(success(outcome) if callable(success) else success, "success")
+    return redirect_after_change(url_for("senders.index"))
 
 
 def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):

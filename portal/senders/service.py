@@ -1,7 +1,8 @@
 """Sender names: register them with SMSAPI, follow their approval, choose the default, delete them.
 
 SMSAPI is the source of truth for a name's status; the portal keeps a copy with the history of every
-change (who or what made it) and records each change in the audit trail.
+change (who or what made it) and records each change in the audit trail. The functions flush; the
+view or job that calls them commits.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.locking import lock_account
 from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
+from portal.models.senders import MAX_STORED_LENGTH
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
 from portal.smsapi_account import SmsapiUnavailable, connected_client
-from portal.tenancy import account_scope
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +96,22 @@ def register_sender_name(account_id: int, by: User, name: str) -> SenderName:
     _add_event(sender, previous, status, EventSource.REGISTRATION, by)
     record_event(account_id, by, "sender.registered", f"{by.email} registered the sender name {name}",
                  name=name)
-    db.session.commit()
+    db.session.flush()
     return sender
 
 
-def make_default(sender: SenderName, by: User) -> None:
-    """Make an active name the account's default, at SMSAPI too."""
+def make_default(sender: SenderName, by: User) -> str | None:
+    """Make an active name the account's default, at SMSAPI too; returns the default now in force.
+
+    One change of default per account at a time (the account lock is held across the SMSAPI call),
+    and the portal then takes the default SMSAPI reports, so the two cannot end up disagreeing.
+    """
+    lock_account(sender.account_id)
+    db.session.refresh(sender)
     if not sender.is_active:
         raise SenderNameError(f"{sender.name} is {sender.status}: only an active name can be the default.")
     if sender.is_default:
-        return
+        return sender.name
     with _smsapi(sender.account_id) as client:
         try:
             client.make_default_sender_name(sender.name)
@@ -110,21 +119,26 @@ def make_default(sender: SenderName, by: User) -> None:
             raise SenderNameError(
                 f"SMSAPI refused to make {sender.name} the default: {error.message}."
             ) from None
+        reported = next((item.name for item in client.list_sender_names() if item.is_default), None)
+    chosen = sender if reported == sender.name else _named(sender.account_id, reported) if reported else None
     _clear_default(sender.account_id)
-    sender.is_default = True
-    _add_event(sender, sender.status, sender.status, EventSource.PERSON, by)
-    record_event(sender.account_id, by, "sender.default_set",
-                 f"{by.email} made {sender.name} the default sender", name=sender.name)
-    db.session.commit()
+    if chosen is not None and chosen.is_active:
+        chosen.is_default = True
+        _add_event(chosen, chosen.status, chosen.status, EventSource.PERSON, by)
+        record_event(sender.account_id, by, "sender.default_set",
+                     f"{by.email} made {chosen.name} the default sender", name=chosen.name)
+    db.session.flush()
+    return reported
 
 
 def use_smsapi_default(account_id: int, by: User) -> None:
     """Send without naming a sender, so SMSAPI uses the default set in its own panel."""
+    lock_account(account_id)
     if _clear_default(account_id) is None:
         return
     record_event(account_id, by, "sender.default_cleared",
                  f"{by.email} chose SMSAPI's account default as the default sender")
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_sender_name(sender: SenderName, by: User) -> None:
@@ -139,7 +153,7 @@ def delete_sender_name(sender: SenderName, by: User) -> None:
     _change_status(sender, SenderStatus.DELETED.value, EventSource.PERSON, by)
     record_event(sender.account_id, by, "sender.deleted", f"{by.email} deleted the sender name {sender.name}",
                  name=sender.name)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass
@@ -165,10 +179,9 @@ def sync_sender_names(account_id: int) -> SyncResult:
         if status is None or (sender is None and status == SenderStatus.DELETED):
             continue
         if sender is None:
-            sender = SenderName(account_id=account_id, name=name, status=status)
-            db.session.add(sender)
-            db.session.flush()
-            _add_event(sender, None, status, EventSource.SYNC, None)
+            sender = _import_name(account_id, name, status)
+            if sender is None:
+                continue
             result.changes.append((name, None, status))
         elif sender.status != status:
             result.changes.append((name, sender.status, status))
@@ -183,34 +196,43 @@ def sync_sender_names(account_id: int) -> SyncResult:
         record_event(account_id, None, "sender.status_synced",
                      f"SMSAPI reports {name} as {status}" + (f" (was {previous})" if previous else ""),
                      name=name, status=status)
-    db.session.commit()
+    db.session.flush()
     return result
 
 
-def sync_accounts_with_pending_names() -> dict[int, str]:
-    """Sync every connected account that waits for a decision; one account failing stops no other.
+def _import_name(account_id: int, name: str, status: str) -> SenderName | None:
+    """A name made in SMSAPI's panel, stored as SMSAPI has it (it may break the portal's own rule).
 
-    Returns per account id "ok" or why it was skipped (for the job's log and result).
+    Each import is its own savepoint: a row the database refuses is logged and skipped, and the
+    other names of the sync are still brought up to date.
     """
+    if not name or len(name) > MAX_STORED_LENGTH:
+        log.warning("Sender name from SMSAPI not imported for account %s: %r is longer than %s characters",
+                    account_id, name[:80], MAX_STORED_LENGTH)
+        return None
+    try:
+        with db.session.begin_nested():
+            sender = SenderName(account_id=account_id, name=name, status=status)
+            db.session.add(sender)
+            db.session.flush()
+            _add_event(sender, None, status, EventSource.SYNC, None)
+            db.session.flush()
+    except SQLAlchemyError as error:
+        log.warning("Sender name %r from SMSAPI not imported for account %s: %s",
+                    name, account_id, type(error).__name__)
+        return None
+    return sender
+
+
+def accounts_with_pending_names() -> list[int]:
+    """The connected accounts that wait for SMSAPI's decision on a name (the periodic sync's work)."""
     pending = select(SenderName.account_id).where(SenderName.status == SenderStatus.PENDING.value)
-    account_ids = db.session.scalars(
+    return list(db.session.scalars(
         select(SmsSettings.account_id)
         .where(SmsSettings.token_ciphertext.is_not(None), SmsSettings.account_id.in_(pending))
         .order_by(SmsSettings.account_id)
         .execution_options(all_accounts=True)
-    ).all()
-    outcome = {}
-    for account_id in account_ids:
-        with account_scope(account_id):
-            try:
-                result = sync_sender_names(account_id)
-            except SenderNameError as error:
-                db.session.rollback()
-                log.warning("Sender names of account %s not synced: %s", account_id, error)
-                outcome[account_id] = str(error)
-            else:
-                outcome[account_id] = f"ok, {len(result.changes)} changed"
-    return outcome
+    ))
 
 
 def notices_for(user: User) -> list[SenderNameEvent]:
@@ -229,7 +251,7 @@ def notices_for(user: User) -> list[SenderNameEvent]:
 
 def dismiss_notices(user: User) -> None:
     user.notices_seen_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 @contextmanager

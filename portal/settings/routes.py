@@ -2,28 +2,48 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
-from portal.models import SenderName
+from portal.extensions import db
+from portal.models import SenderName, utcnow
 from portal.senders import service as senders
 from portal.settings import bp
-from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import (
+    ConnectForm,
+    DefaultSenderForm,
+    GoLiveForm,
+    RegenerateSecretForm,
+    UsernameCheckForm,
+)
 from portal.settings.service import (
     SettingsError,
     check_connection,
     connect_token,
     disconnect,
     regenerate_callback_secret,
+    set_callback_username_check,
     set_test_mode,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_url, settings_for
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.smsapi_account import callback_url, sends_in_test_mode, settings_for
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+
+DISCONNECT_CONSEQUENCE = (
+    "The token is deleted from the portal and nothing can be sent until a token is connected again."
+)
+
+
+@bp.app_context_processor
+def test_mode_banner() -> dict:
+    """The test-mode banner is on every page of an account that sends in test mode."""
+    if not current_user.is_authenticated:
+        return {"sms_test_mode": False}
+    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 @bp.route("/")
@@ -44,6 +64,7 @@ def connect():
         except SettingsError as error:
             form.token.errors.append(str(error))
         else:
+            db.session.commit()
             service = get_service(settings.service).display_name
             flash(f"Connected to {service} as {settings.smsapi_username}.", "success")
             return redirect(url_for("settings.index"))
@@ -57,6 +78,7 @@ def check():
     error = None
     try:
         check_connection(current_user.account_id)
+        db.session.commit()
     except SettingsError as problem:
         error = str(problem)
     if not is_htmx_fragment_request():
@@ -64,12 +86,19 @@ def check():
     return _page(block="connection", connection_error=error, status=422 if error else 200)
 
 
-@bp.route("/connection/remove", methods=["POST"])
+@bp.route("/connection/remove", methods=["GET", "POST"])
 @admin_required
 def remove():
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST disconnects."""
+    if request.method == "GET":
+        return confirmation_page(
+            question="Disconnect SMSAPI?", consequence=DISCONNECT_CONSEQUENCE,
+            action=url_for("settings.remove"), button="Disconnect", back=url_for("settings.index"),
+        )
     disconnect(current_user.account_id, current_user)
+    db.session.commit()
     flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
-    return redirect(url_for("settings.index"))
+    return redirect_after_change(url_for("settings.index"))
 
 
 @bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
@@ -80,6 +109,7 @@ def test_mode(mode: str):
         set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
     except SettingsError as error:
         return _done(str(error), "#test-mode")
+    db.session.commit()
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
 
@@ -96,6 +126,7 @@ def default_sender():
             senders.use_smsapi_default(current_user.account_id, current_user)
     except senders.SenderNameError as error:
         return _done(str(error), "#default-sender")
+    db.session.commit()
     return _done(None, "#default-sender", "Default sender saved.")
 
 
@@ -106,7 +137,23 @@ def callback_secret():
     if not form.validate_on_submit():
         return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
-    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
+    db.session.commit()
+    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now. "
+                 "The previous one keeps working for 72 hours.")
+
+
+@bp.route("/callback-username-check", methods=["POST"])
+@admin_required
+def callback_username_check():
+    form = UsernameCheckForm()
+    if not form.validate_on_submit():
+        return _done("The form had expired: try again.", "#callback")
+    try:
+        set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
+    except SettingsError as error:
+        return _done(str(error), "#callback")
+    db.session.commit()
+    return _done(None, "#callback", "Saved.")
 
 
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
@@ -123,7 +170,7 @@ def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSende
 def _done(error: str | None, anchor: str, success: str | None = None):
     """Back to the page (post/redirect/get) with the outcome as a message."""
     flash(error or success, "error" if error else "success")
-    return redirect(url_for("settings.index") + anchor)
+    return redirect_after_change(url_for("settings.index") + anchor)
 
 
 def _page(*, block: str = "content", connect_form: ConnectForm | None = None, status: int = 200, **context):
@@ -139,6 +186,7 @@ def _page(*, block: str = "content", connect_form: ConnectForm | None = None, st
         callback_url=callback_url(settings),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
         default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
         **context,

@@ -1,5 +1,8 @@
 """An account's SMS settings: the SMSAPI connection, test mode and callback secret, and the client built
-from them. Every change is recorded in the audit trail; the token never is."""
+from them. Every change is recorded in the audit trail; the token never is.
+
+Like every service, these functions only flush: the view, job or command that calls them commits.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +12,17 @@ from portal.audit import record_event
 from portal.extensions import db
 from portal.models import SmsSettings, User, utcnow
 from portal.models.sms_settings import new_callback_secret
+from portal.sms.client import is_header_safe
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
-from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_for
+from portal.smsapi_account import (
+    PREVIOUS_SECRET_GRACE,
+    SmsapiUnavailable,
+    connected_client,
+    make_client,
+    settings_to_change,
+)
 from portal.token_vault import encrypt_token, reencrypt_token
 
 IP_NOT_ALLOWED_CODE = 105  # SMSAPI.md §2.2: the caller's IP is not on the account's API allowlist
@@ -24,12 +34,10 @@ class SettingsError(Exception):
 
 def connect_token(account_id: int, by: User | None, service: str, token: str) -> SmsSettings:
     """Store `token` (encrypted) once SMSAPI says whose it is; SettingsError and nothing saved otherwise."""
-    token = token.strip()
-    if not token:
-        raise SettingsError("Paste the API token from SMSAPI.")
+    token = clean_token(token)
     name = get_service(service).display_name
     profile = _profile_or_explain(token, service)
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     previous_service = settings.service
     settings.service = service
     settings.token_ciphertext = encrypt_token(token)
@@ -42,8 +50,27 @@ def connect_token(account_id: int, by: User | None, service: str, token: str) ->
         record_event(account_id, by, "settings.service_changed",
                      f"{who} changed the service from {get_service(previous_service).display_name} to {name}",
                      service=service)
-    db.session.commit()
+    db.session.flush()
     return settings
+
+
+def clean_token(token: str) -> str:
+    """The token as pasted, without the white space copying adds; SettingsError when it cannot be one.
+
+    Line breaks and spaces inside come from copying a wrapped token: they are removed. Any other
+    character SMSAPI never puts in a token (non-ASCII, control characters) is refused, without
+    repeating the token.
+    """
+    token = "".join(token.split())
+    if not token:
+        raise SettingsError("Paste the API token from SMSAPI.")
+    if not is_header_safe(token):
+        raise SettingsError(
+            "This is not an SMSAPI token: it holds characters a token never has (letters with accents, "
+            "symbols or invisible characters). Copy it again from SMSAPI (Settings -> API tokens). "
+            "Nothing was saved."
+        )
+    return token
 
 
 def _profile_or_explain(token: str, service: str) -> Profile:
@@ -98,7 +125,7 @@ def _store_profile(settings: SmsSettings, profile: Profile) -> None:
 
 def check_connection(account_id: int) -> SmsSettings:
     """Ask SMSAPI again who the stored token belongs to and how many points are left."""
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if not settings.is_connected:
         raise SettingsError("No SMSAPI account is connected yet.")
     try:
@@ -108,13 +135,13 @@ def check_connection(account_id: int) -> SmsSettings:
         raise SettingsError(str(error)) from None
     except SmsapiError as error:
         raise SettingsError(f"SMSAPI refused the check: {error.message}.") from None
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
 def disconnect(account_id: int, by: User) -> None:
     """Forget the token and what SMSAPI said about it; the account goes back to test mode."""
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if not settings.is_connected:
         return
     settings.token_ciphertext = settings.token_last4 = None
@@ -124,12 +151,12 @@ def disconnect(account_id: int, by: User) -> None:
         # Live sending needs a token: without one the account is back where new accounts start.
         settings.test_mode = True
         record_event(account_id, by, "settings.test_mode_on", "Test mode on again: SMSAPI was disconnected")
-    db.session.commit()
+    db.session.flush()
 
 
 def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool = False) -> None:
     """Switch test mode; going live needs a connected token and an explicit confirmation."""
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if settings.test_mode == test_mode:
         return
     if not test_mode and not settings.is_connected:
@@ -141,15 +168,34 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
         record_event(account_id, by, "settings.test_mode_on", f"{by.email} switched test mode on")
     else:
         record_event(account_id, by, "settings.test_mode_off", f"{by.email} switched to live sending")
-    db.session.commit()
+    db.session.flush()
 
 
 def regenerate_callback_secret(account_id: int, by: User) -> None:
-    """A new secret: the old callback URL stops working at once."""
-    settings_for(account_id).callback_secret = new_callback_secret()
+    """A new secret; the previous one keeps working for a while, because messages already sent carry
+    it in their notify_url (a secret older than that stops at once)."""
+    settings = settings_to_change(account_id)
+    settings.previous_callback_secret = settings.callback_secret
+    settings.previous_callback_secret_until = utcnow() + PREVIOUS_SECRET_GRACE
+    settings.callback_secret = new_callback_secret()
+    hours = int(PREVIOUS_SECRET_GRACE.total_seconds() // 3600)
     record_event(account_id, by, "settings.callback_secret_regenerated",
-                 f"{by.email} made a new callback URL; the old one stopped working")
-    db.session.commit()
+                 f"{by.email} made a new callback URL; the previous one keeps working for {hours} hours")
+    db.session.flush()
+
+
+def set_callback_username_check(account_id: int, by: User, enabled: bool) -> None:
+    """Refuse (or accept again) reports whose SMSAPI username is not the connected account's."""
+    settings = settings_to_change(account_id)
+    if settings.check_callback_username == enabled:
+        return
+    if enabled and not settings.smsapi_username:
+        raise SettingsError("Connect your SMSAPI account first: the check compares with its username.")
+    settings.check_callback_username = enabled
+    state = "on" if enabled else "off"
+    record_event(account_id, by, f"settings.callback_username_check_{state}",
+                 f"{by.email} switched the SMSAPI username check of delivery reports {state}")
+    db.session.flush()
 
 
 def rotate_token_key() -> int:
@@ -161,5 +207,5 @@ def rotate_token_key() -> int:
     for settings in rows:
         settings.token_ciphertext = reencrypt_token(settings.token_ciphertext)
         count += 1
-    db.session.commit()
+    db.session.flush()
     return count

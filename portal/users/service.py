@@ -1,4 +1,7 @@
-"""The rules for accounts and their users, shared by the views and the command line."""
+"""The rules for accounts and their users, shared by the views and the command line.
+
+The functions flush; the view or command that calls them commits.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from portal.audit import record_event
 from portal.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from portal.auth.service import normalize_email
 from portal.extensions import db
+from portal.locking import lock_account
 from portal.models import Account, Role, SmsSettings, User
 
 
@@ -16,7 +20,7 @@ class UserRuleError(ValueError):
 
 
 def create_account(name: str, admin_email: str, admin_password: str) -> User:
-    """A new account with its first admin (committed)."""
+    """A new account with its first admin (flushed; the caller commits)."""
     account = Account(name=name.strip())
     db.session.add(account)
     db.session.flush()
@@ -25,19 +29,20 @@ def create_account(name: str, admin_email: str, admin_password: str) -> User:
     record_event(
         account.id, None, "account.created", f"Account “{account.name}” created with admin {admin.email}"
     )
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
 def add_user(account_id: int, by: User, email: str, role: Role, password: str) -> User:
-    """Add a user to the account of admin `by` (committed)."""
+    """Add a user to the account of admin `by` (flushed; the caller commits)."""
     user = _new_user(account_id, email, role, password)
     record_event(account_id, by, "user.added", f"{by.email} added {user.email} as {role.label.lower()}")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
 def change_role(user: User, role: Role, by: User) -> None:
+    _lock_and_refresh(user)
     if user.role == role:
         return
     if user.role == Role.ADMIN and _is_last_active_admin(user):
@@ -48,10 +53,11 @@ def change_role(user: User, role: Role, by: User) -> None:
         user.account_id, by, "user.role_changed",
         f"{by.email} changed {user.email} from {previous.label.lower()} to {role.label.lower()}",
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def set_active(user: User, active: bool, by: User) -> None:
+    _lock_and_refresh(user)
     if user.active == active:
         return
     if not active and user.id == by.id:
@@ -59,9 +65,11 @@ def set_active(user: User, active: bool, by: User) -> None:
     if not active and user.role == Role.ADMIN and _is_last_active_admin(user):
         raise UserRuleError("An account needs at least one active admin: make someone else admin first.")
     user.active = active
+    if not active:
+        user.end_sessions()
     verb = "reactivated" if active else "deactivated"
     record_event(user.account_id, by, f"user.{verb}", f"{by.email} {verb} {user.email}")
-    db.session.commit()
+    db.session.flush()
 
 
 def _new_user(account_id: int, email: str, role: Role, password: str) -> User:
@@ -77,6 +85,30 @@ def _new_user(account_id: int, email: str, role: Role, password: str) -> User:
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_admin(email: str) -> User:
+    """Make a user an active admin (the way back into an account locked out of its admins); flushed."""
+    user = db.session.scalar(
+        select(User).where(User.email == normalize_email(email)).execution_options(all_accounts=True)
+    )
+    if user is None:
+        raise UserRuleError(f"There is no user with the e-mail {normalize_email(email)}.")
+    lock_account(user.account_id)
+    db.session.refresh(user)
+    if user.is_admin and user.active:
+        return user
+    user.role, user.active = Role.ADMIN.value, True
+    record_event(user.account_id, None, "user.made_admin",
+                 f"{user.email} was made an active admin from the command line")
+    db.session.flush()
+    return user
+
+
+def _lock_and_refresh(user: User) -> None:
+    """Serialise user changes of the account, then read the user as the last change left it."""
+    lock_account(user.account_id)
+    db.session.refresh(user)
 
 
 def _is_last_active_admin(user: User) -> bool:

@@ -16,7 +16,7 @@ from tests.plugins.pipeline import make_ready_campaign, statuses
 
 
 def test_a_due_scheduled_campaign_is_started_from_the_database(app, connected):
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=3)
         with account_scope(connected.account_id):
             launch_campaign(campaign_id, None, send_at=utcnow() + timedelta(hours=1))
@@ -30,7 +30,7 @@ def test_a_due_scheduled_campaign_is_started_from_the_database(app, connected):
 
 
 def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connected):
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=3)
         with account_scope(connected.account_id):
             launch_campaign(campaign_id, None)
@@ -49,7 +49,7 @@ def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connecte
 
 
 def test_a_sending_campaign_without_a_job_is_enqueued_again(app, connected):
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=3)
         with account_scope(connected.account_id):
             launch_campaign(campaign_id, None)  # committed, but start_sending never called (Redis was down)

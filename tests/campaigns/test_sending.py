@@ -36,7 +36,7 @@ def _send_all(setup, campaign_id):
 
 def test_a_campaign_goes_out_in_batches_with_idx_params_sender_and_callback(app, connected, simulator):
     app.config.update(SEND_BATCH_SIZE=2, SEND_CHUNK_SIZE=3)
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=5)
         _send_all(connected, campaign_id)
         assert statuses(campaign_id) == {"submitted": 5}
@@ -52,7 +52,7 @@ def test_a_campaign_goes_out_in_batches_with_idx_params_sender_and_callback(app,
 @pytest.mark.parametrize("mode", ["reject_call", "skip_duplicates"])
 def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator, mode):
     simulator.configure(duplicate_idx_mode=mode)
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=3)
         _send_all(connected, campaign_id)
         # As if a worker died after SMSAPI accepted them: back to queued, sent again with the same idx.
@@ -66,7 +66,7 @@ def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simula
 
 def test_invalid_numbers_fail_with_the_reason_and_the_rest_go(app, connected, simulator):
     simulator.configure(invalid_numbers=["48600000001"])
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=3)
         _send_all(connected, campaign_id)
         assert statuses(campaign_id) == {"submitted": 2, "failed": 1}
@@ -78,7 +78,7 @@ def test_invalid_numbers_fail_with_the_reason_and_the_rest_go(app, connected, si
 def test_no_points_pauses_with_the_reason_and_resume_finishes_nothing_twice(app, connected, simulator):
     app.config.update(SEND_BATCH_SIZE=1)
     simulator.update_account(points="0.32")  # two messages' worth
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=4)
         with account_scope(connected.account_id):
             db.session.execute(update(Campaign).values(status="sending"))
@@ -104,7 +104,7 @@ def test_no_points_pauses_with_the_reason_and_resume_finishes_nothing_twice(app,
 
 def test_transient_failures_are_retried_until_sent_once(app, connected, simulator):
     simulator.faults(fail_rate=0.5, seed=7)
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=20)
         app.config.update(SEND_BATCH_SIZE=3, SEND_ATTEMPTS=12)
         _send_all(connected, campaign_id)
@@ -113,7 +113,7 @@ def test_transient_failures_are_retried_until_sent_once(app, connected, simulato
 
 
 def test_numbers_that_opted_out_after_the_launch_are_skipped(app, connected, simulator):
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=3)
         db.session.add(OptOut(account_id=connected.account_id, phone="+48600000002"))
         db.session.commit()
@@ -123,7 +123,7 @@ def test_numbers_that_opted_out_after_the_launch_are_skipped(app, connected, sim
 
 
 def test_test_sends_go_through_the_pipeline_and_stay_out_of_progress(app, connected, simulator):
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=2)
         with account_scope(connected.account_id):
             send_test(campaign_id, ["+48 600 000 001", "+48 611 222 333"], None)
@@ -140,7 +140,7 @@ def test_test_sends_go_through_the_pipeline_and_stay_out_of_progress(app, connec
 
 def test_progress_counts_by_status_and_reports_percent(app, connected, simulator):
     app.config.update(SEND_CHUNK_SIZE=2)
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         campaign_id = _launch(app, connected, recipients=4)
         with account_scope(connected.account_id):
             send_chunk(connected.account_id, campaign_id, test_sends=False)
@@ -152,7 +152,7 @@ def test_progress_counts_by_status_and_reports_percent(app, connected, simulator
 
 def test_claims_and_cancels_never_touch_another_accounts_messages(app, connected, make_account):
     other = make_account("Other Shop")
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         theirs = make_ready_campaign(
             type(connected)(
                 other.account_id, other.admin_id, _other_list(other.account_id), connected.sender_id
@@ -200,7 +200,7 @@ def test_a_small_campaign_is_not_held_back_by_a_big_one(app, connected, simulato
     from portal.queue import all_queues, redis_connection
 
     app.config.update(SEND_CHUNK_SIZE=50, SEND_BATCH_SIZE=50)
-    with app.app_context():
+    with app.app_context(), account_scope(connected.account_id):
         big = _launch(app, connected, recipients=600)
         with account_scope(connected.account_id):
             start_sending(big)

@@ -3,12 +3,14 @@
 from portal.extensions import db
 from portal.models import AuditEvent
 from portal.smsapi_account import settings_for
+from tests.conftest import in_account
 
 
 def test_members_get_403_on_every_settings_action(member_client):
     assert member_client.get("/settings/").status_code == 403
     for path in ("/settings/connection", "/settings/connection/check", "/settings/connection/remove",
-                 "/settings/test-mode/off", "/settings/default-sender", "/settings/callback-secret"):
+                 "/settings/test-mode/off", "/settings/default-sender", "/settings/callback-secret",
+                 "/settings/callback-username-check"):
         assert member_client.post(path, data={"token": "x"}).status_code == 403, path
 
 
@@ -28,7 +30,7 @@ def test_rejected_token_is_not_rendered_back_and_nothing_is_saved(app, admin_cli
     page = response.data.decode()
     assert "SMSAPI did not accept this token" in page
     assert "wrong-token-9876" not in page
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).is_connected is False
 
 
@@ -47,19 +49,19 @@ def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, a
     page = admin_client.post("/settings/test-mode/off", data={}, follow_redirects=True).data.decode()
     assert "Tick the box" in page
     admin_client.post("/settings/test-mode/off", data={"confirm": "y"})
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).test_mode is False
     assert "Test mode is on." not in admin_client.get("/settings/").data.decode()
 
 
 def test_regenerate_needs_confirmation_and_is_audited(app, admin_client, account):
-    with app.app_context():
+    with in_account(app, account.account_id):
         old = settings_for(account.account_id).callback_secret
     admin_client.post("/settings/callback-secret", data={})
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).callback_secret == old
     page = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
-    with app.app_context():
+    with in_account(app, account.account_id):
         new = settings_for(account.account_id).callback_secret
         assert new != old
         regenerated = db.session.query(AuditEvent).filter_by(action="settings.callback_secret_regenerated")
@@ -72,3 +74,25 @@ def test_posts_without_csrf_are_refused(admin_client, smsapi):
     response = admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token},
                                  csrf=False)
     assert response.status_code == 400
+
+
+def test_settings_say_how_long_the_previous_callback_url_keeps_working(admin_client):
+    response = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
+    page = response.data.decode()
+    assert "The previous one keeps working for 72 hours" in page
+    assert "The previous address keeps working until" in page
+
+
+def test_username_check_needs_a_connection_then_switches_on(app, admin_client, account, smsapi):
+    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
+                                 follow_redirects=True)
+    assert "Connect your SMSAPI account first" in response.data.decode()
+    admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
+    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
+                                 follow_redirects=True)
+    assert "Saved." in response.data.decode()
+    with in_account(app, account.account_id):
+        assert settings_for(account.account_id).check_callback_username is True
+    assert admin_client.post("/settings/callback-username-check", data={}).status_code == 302
+    with in_account(app, account.account_id):
+        assert settings_for(account.account_id).check_callback_username is False

@@ -3,6 +3,8 @@
 Jobs are enqueued with `portal.queue.enqueue`, which wraps them in `portal.worker.run_in_app`: every
 job runs in a fresh app context with its own database session, removed at the end, whatever worker
 runs it. Work for one account runs inside `account_scope(account_id)`.
+
+Everything a job needs is imported here, in the worker, so a forked job does not import it again.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import logging
 
 from flask import current_app
 
+from portal.campaigns.reconcile import reconcile
+from portal.campaigns.sending import run_chain_link, send_test_sends
 from portal.contacts import importer
 from portal.contacts.csv_import import FileFormatError
 from portal.delivery import apply, simulated
@@ -77,6 +81,24 @@ def _end(upload: ContactImport, status: ImportStatus, error: str | None = None) 
     importer.discard(upload, status, error)
     db.session.commit()
     return status.value
+
+
+def send_campaign_chunk(account_id: int, campaign_id: int, slot: int, seq: int) -> int:
+    """One link of a campaign's send chain: claim a chunk, send it, record it, enqueue the next."""
+    with account_scope(account_id):
+        return run_chain_link(account_id, campaign_id, slot, seq)
+
+
+def send_test_messages(account_id: int, campaign_id: int) -> int:
+    """Send a campaign's queued test sends (any status of the campaign), through the same pipeline."""
+    with account_scope(account_id):
+        return send_test_sends(account_id, campaign_id)
+
+
+def reconcile_campaigns() -> dict[str, int]:
+    """Periodic: start due schedules, release expired leases, re-enqueue campaigns without a job."""
+    outcome = reconcile()
+    return {"started": outcome.started, "released": outcome.released, "checked": outcome.campaigns_checked}
 
 
 def retry_unmatched_reports() -> int:

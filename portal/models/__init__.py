@@ -3,7 +3,7 @@
 from portal.models.accounts import Account, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
-from portal.models.campaigns import Campaign, CampaignStatus
+from portal.models.campaigns import Campaign, CampaignList, CampaignStatus
 from portal.models.contacts import (
     Contact,
     ContactImport,
@@ -25,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "BigId",
     "Campaign",
+    "CampaignList",
     "CampaignStatus",
     "Contact",
     "ContactImport",

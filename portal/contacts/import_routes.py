@@ -21,7 +21,6 @@ from flask_login import current_user, login_required
 from rq import Retry
 from wtforms import SelectChoice
 
-from portal import jobs
 from portal.contacts import bp, importer
 from portal.contacts import lists as contact_lists
 from portal.contacts.csv_import import (
@@ -134,6 +133,9 @@ def _start(upload: ContactImport, form: MappingForm, targets: list[str]) -> bool
     upload.list_id = target.id
     upload.status = ImportStatus.QUEUED.value
     db.session.commit()
+    # Imported here: the jobs module reaches the campaign code, which imports this package's audience.
+    from portal import jobs
+
     enqueue(jobs.import_contacts, upload.account_id, upload.id, queue="bulk",
             job_id=f"contact-import-{upload.id}", job_timeout=3600, retry=Retry(max=2, interval=[10, 60]))
     return True

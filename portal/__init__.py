@@ -80,15 +80,18 @@ def _trust_reverse_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
+    from portal.callbacks import bp as callbacks_bp
     from portal.campaigns import bp as campaigns_bp
     from portal.contacts import bp as contacts_bp
     from portal.errors import bp as errors_bp
     from portal.main import bp as main_bp
+    from portal.reports import bp as reports_bp
     from portal.senders import bp as senders_bp
     from portal.settings import bp as settings_bp
     from portal.users import bp as users_bp
 
     for blueprint in (
-        errors_bp, auth_bp, main_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp, users_bp
+        errors_bp, auth_bp, main_bp, callbacks_bp, campaigns_bp, reports_bp, contacts_bp, senders_bp,
+        settings_bp, users_bp,
     ):
         app.register_blueprint(blueprint)

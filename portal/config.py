@@ -42,6 +42,25 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMSAPI_INTERACTIVE_DEADLINE": float(env.get("SMSAPI_INTERACTIVE_DEADLINE", "10")),
         "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
+        # The send pipeline: recipients per SMSAPI call, messages one job claims, calls in flight
+        # per job, how long a claim is held before the reconciler gives it to another worker.
+        "SEND_BATCH_SIZE": int(env.get("SEND_BATCH_SIZE", "100")),
+        "SEND_CHUNK_SIZE": int(env.get("SEND_CHUNK_SIZE", "1000")),
+        "SEND_THREADS": int(env.get("SEND_THREADS", "8")),
+        "SEND_LEASE_SECONDS": int(env.get("SEND_LEASE_SECONDS", "300")),
+        # Calls a batch gets on transient errors (with exponential backoff) before it is failed.
+        "SEND_ATTEMPTS": int(env.get("SEND_ATTEMPTS", "6")),
+        "SEND_RETRY_BASE_SECONDS": float(env.get("SEND_RETRY_BASE_SECONDS", "0.5")),
+        # Send jobs one campaign may have in flight: the queue's share of each campaign.
+        "SEND_JOBS_PER_CAMPAIGN": int(env.get("SEND_JOBS_PER_CAMPAIGN", "2")),
+        # Seconds between reconciler runs (due schedules, expired leases, lost jobs).
+        "RECONCILE_INTERVAL": int(env.get("RECONCILE_INTERVAL", "5")),
+        "UNMATCHED_REPORT_RETRY_INTERVAL": int(env.get("UNMATCHED_REPORT_RETRY_INTERVAL", "60")),
+        # Test mode: simulated delivery reports, this many seconds after SMSAPI took a message,
+        # with this share of them undelivered (so the report page shows both outcomes).
+        "TEST_MODE_REPORT_INTERVAL": int(env.get("TEST_MODE_REPORT_INTERVAL", "5")),
+        "TEST_MODE_REPORT_DELAY": int(env.get("TEST_MODE_REPORT_DELAY", "10")),
+        "TEST_MODE_UNDELIVERED_SHARE": float(env.get("TEST_MODE_UNDELIVERED_SHARE", "0.1")),
         "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes"),
         # Over every address: far above what a person types, so nobody is locked out from elsewhere.

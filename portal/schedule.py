@@ -20,4 +20,12 @@ class PeriodicJob:
 PERIODIC_JOBS: list[PeriodicJob] = [
     # SMSAPI has no approval callback for sender names (SMSAPI.md §4), so the portal asks.
     PeriodicJob(jobs.sync_sender_names, interval=lambda config: config["SENDER_SYNC_INTERVAL"]),
+    # Schedules live in the database; lost jobs and dead workers' leases are found here.
+    PeriodicJob(jobs.reconcile_campaigns, interval=lambda config: config["RECONCILE_INTERVAL"], timeout=120),
+    # A report can arrive before the send job recorded its message's SMSAPI id: match it again later.
+    PeriodicJob(jobs.retry_unmatched_reports,
+                interval=lambda config: config["UNMATCHED_REPORT_RETRY_INTERVAL"]),
+    # SMSAPI reports nothing for test-mode messages (SMSAPI.md §5): the portal simulates the reports.
+    PeriodicJob(jobs.simulate_test_mode_reports,
+                interval=lambda config: config["TEST_MODE_REPORT_INTERVAL"]),
 ]

@@ -29,6 +29,8 @@ def make_scheduler() -> CronScheduler:
         scheduler.register(
             run_in_app, queue_name=job.queue, args=(path,), name=path,
             interval=job.interval(current_app.config), job_timeout=job.timeout,
+            # A run still waiting when the next is due is dropped, so a busy queue never piles them up.
+            ttl=max(job.interval(current_app.config), 1),
         )
     return scheduler
 

@@ -30,7 +30,12 @@ from portal.extensions import db
 from portal.models import Role, User
 from portal.tenancy import account_scope
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser"]
+pytest_plugins = [
+    "tests.plugins.simulator",
+    "tests.plugins.browser",
+    "tests.plugins.pipeline",
+    "tests.plugins.processes",
+]
 
 PASSWORD = "correct horse battery staple"
 

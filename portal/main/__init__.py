@@ -1,12 +1,7 @@
-"""The landing page after sign-in."""
+"""The landing page after sign-in: the account's dashboard."""
 
-from flask import Blueprint, redirect, url_for
-from flask_login import login_required
+from flask import Blueprint
 
 bp = Blueprint("main", __name__)
 
-
-@bp.route("/")
-@login_required
-def index():
-    return redirect(url_for("campaigns.index"))
+from portal.main import routes  # noqa: E402,F401

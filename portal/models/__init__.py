@@ -3,9 +3,19 @@
 from portal.models.accounts import Account, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
-from portal.models.campaigns import Campaign, CampaignStatus
-from portal.models.contacts import Contact, ContactList, ContactListMember, OptOut
+from portal.models.campaigns import Campaign, CampaignList, CampaignStatus
+from portal.models.contacts import (
+    Contact,
+    ContactImport,
+    ContactImportChunk,
+    ContactImportRow,
+    ContactList,
+    ContactListMember,
+    ImportStatus,
+    OptOut,
+)
 from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
+from portal.models.reports import DeliveryReport
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
 from portal.models.sms_settings import SmsSettings
 
@@ -15,10 +25,15 @@ __all__ = [
     "AuditEvent",
     "BigId",
     "Campaign",
+    "CampaignList",
     "CampaignStatus",
     "Contact",
+    "ContactImport",
+    "ContactImportChunk",
+    "ContactImportRow",
     "ContactList",
     "ContactListMember",
+    "DeliveryReport",
     "FINAL_STATUSES",
     "Message",
     "MessageStatus",
@@ -26,6 +41,7 @@ __all__ = [
     "STATUS_FOR_REPORT_CODE",
     "STATUS_RANK",
     "EventSource",
+    "ImportStatus",
     "Role",
     "SenderName",
     "SenderNameEvent",

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -90,6 +90,22 @@ class Message(AccountScoped, db.Model):
         Index(None, "campaign_id", "status"),  # progress counts, claiming a batch
         Index(None, "account_id", "smsapi_id"),  # delivery reports
         Index(None, "account_id", "created_at"),  # the account's last 30 days
+        # The reconciler's look-up of leases that ran out: only the few rows being sent are indexed.
+        Index(
+            "ix_message_leased_until_sending",
+            "leased_until",
+            postgresql_where=text("status = 'sending'"),
+            sqlite_where=text("status = 'sending'"),
+        ),
+        # Test sends are few: found without reading a campaign's own messages.
+        Index(
+            "ix_message_campaign_id_status_test_sends",
+            "campaign_id",
+            "status",
+            postgresql_where=text("is_test_send"),
+            sqlite_where=text("is_test_send"),
+        ),
+        Index(None, "campaign_id", "delivered_at"),  # the report's delivered-over-time chart
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -35,6 +35,20 @@ class DefaultSenderForm(PortalForm):
 
 class RegenerateSecretForm(PortalForm):
     confirm = BooleanField(
-        "I will paste the new URL in SMSAPI: the current one stops working at once",
-        validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
+        "I will paste the new URL in SMSAPI: the current one keeps working for 72 hours only",
+        validators=[DataRequired("Tick the box to confirm: the current URL stops working in 72 hours.")],
+    )
+
+
+class UsernameCheckForm(PortalForm):
+    enabled = BooleanField("Refuse reports that name another SMSAPI user than the connected one")
+
+
+class CountryForm(PortalForm):
+    """`country` choices are every country whose numbers can be read, set per request."""
+
+    country = SelectField(
+        "Default country", choices=[], validate_choice=True,
+        description="Phone numbers typed or imported without a country code (600 100 200) are read as "
+        "numbers of this country.",
     )

@@ -8,17 +8,27 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.contacts.phones import calling_code, supported_countries
 from portal.extensions import db
-from portal.models import SenderName
+from portal.models import SenderName, utcnow
 from portal.senders import service as senders
 from portal.settings import bp
-from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import (
+    ConnectForm,
+    CountryForm,
+    DefaultSenderForm,
+    GoLiveForm,
+    RegenerateSecretForm,
+    UsernameCheckForm,
+)
 from portal.settings.service import (
     SettingsError,
     check_connection,
     connect_token,
     disconnect,
     regenerate_callback_secret,
+    set_callback_username_check,
+    set_default_country,
     set_test_mode,
 )
 from portal.sms.services import get_service
@@ -131,7 +141,44 @@ def callback_secret():
         return _done(" ".join(form.confirm.errors), "#callback")
     regenerate_callback_secret(current_user.account_id, current_user)
     db.session.commit()
-    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
+    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now. "
+                 "The previous one keeps working for 72 hours.")
+
+
+@bp.route("/callback-username-check", methods=["POST"])
+@admin_required
+def callback_username_check():
+    form = UsernameCheckForm()
+    if not form.validate_on_submit():
+        return _done("The form had expired: try again.", "#callback")
+    try:
+        set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
+    except SettingsError as error:
+        return _done(str(error), "#callback")
+    db.session.commit()
+    return _done(None, "#callback", "Saved.")
+
+
+@bp.route("/country", methods=["POST"])
+@admin_required
+def default_country():
+    form = _country_form()
+    if not form.validate_on_submit():
+        return _done("Choose a country from the list.", "#phone-numbers")
+    try:
+        set_default_country(current_user.account_id, current_user, form.country.data)
+    except SettingsError as error:
+        return _done(str(error), "#phone-numbers")
+    db.session.commit()
+    return _done(None, "#phone-numbers", "Default country saved.")
+
+
+def _country_form() -> CountryForm:
+    form = CountryForm()
+    form.country.choices = [
+        SelectChoice(code, f"{code} (+{calling_code(code)})") for code in supported_countries()
+    ]
+    return form
 
 
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
@@ -158,12 +205,15 @@ def _page(*, block: str = "content", connect_form: ConnectForm | None = None, st
     default_form = _default_sender_form(active)
     default = next((s for s in active if s.is_default), None)
     default_form.sender.data = str(default.id) if default else ""
+    country_form = _country_form()
+    country_form.country.data = current_user.account.default_country
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
         callback_url=callback_url(settings),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
-        default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        default_form=default_form, regenerate_form=RegenerateSecretForm(), country_form=country_form,
+        username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
         **context,

@@ -16,7 +16,13 @@ from portal.sms.client import is_header_safe
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
-from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_to_change
+from portal.smsapi_account import (
+    PREVIOUS_SECRET_GRACE,
+    SmsapiUnavailable,
+    connected_client,
+    make_client,
+    settings_to_change,
+)
 from portal.token_vault import encrypt_token, reencrypt_token
 
 IP_NOT_ALLOWED_CODE = 105  # SMSAPI.md §2.2: the caller's IP is not on the account's API allowlist
@@ -166,10 +172,29 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
 
 
 def regenerate_callback_secret(account_id: int, by: User) -> None:
-    """A new secret: the old callback URL stops working at once."""
-    settings_to_change(account_id).callback_secret = new_callback_secret()
+    """A new secret; the previous one keeps working for a while, because messages already sent carry
+    it in their notify_url (a secret older than that stops at once)."""
+    settings = settings_to_change(account_id)
+    settings.previous_callback_secret = settings.callback_secret
+    settings.previous_callback_secret_until = utcnow() + PREVIOUS_SECRET_GRACE
+    settings.callback_secret = new_callback_secret()
+    hours = int(PREVIOUS_SECRET_GRACE.total_seconds() // 3600)
     record_event(account_id, by, "settings.callback_secret_regenerated",
-                 f"{by.email} made a new callback URL; the old one stopped working")
+                 f"{by.email} made a new callback URL; the previous one keeps working for {hours} hours")
+    db.session.flush()
+
+
+def set_callback_username_check(account_id: int, by: User, enabled: bool) -> None:
+    """Refuse (or accept again) reports whose SMSAPI username is not the connected account's."""
+    settings = settings_to_change(account_id)
+    if settings.check_callback_username == enabled:
+        return
+    if enabled and not settings.smsapi_username:
+        raise SettingsError("Connect your SMSAPI account first: the check compares with its username.")
+    settings.check_callback_username = enabled
+    state = "on" if enabled else "off"
+    record_event(account_id, by, f"settings.callback_username_check_{state}",
+                 f"{by.email} switched the SMSAPI username check of delivery reports {state}")
     db.session.flush()
 
 
@@ -184,3 +209,20 @@ def rotate_token_key() -> int:
         count += 1
     db.session.flush()
     return count
+
+
+def set_default_country(account_id: int, by: User, country: str) -> None:
+    """The country national phone numbers are read in (typed or imported without +); flushes."""
+    from portal.contacts.phones import supported_countries
+    from portal.models import Account
+
+    country = (country or "").upper()
+    if country not in supported_countries():
+        raise SettingsError("Choose a country from the list.")
+    account = db.session.get(Account, account_id)
+    if account.default_country == country:
+        return
+    previous, account.default_country = account.default_country, country
+    record_event(account_id, by, "settings.default_country",
+                 f"{by.email} changed the default country from {previous} to {country}", country=country)
+    db.session.flush()

@@ -39,6 +39,8 @@ MAX_RECIPIENTS_PER_REQUEST = 100
 # `idx` values travel pipe-joined in the send and come back comma-joined in batched callbacks (§3.4).
 IDX_FORBIDDEN_CHARACTERS = (",", "|")
 SENDER_NAMES_PATH = "sms/sendernames"
+# Personalisation markers `[%1%]`..`[%4%]` take their values from `param1`..`param4` (SMSAPI.md §1.4).
+MAX_PARAMS = 4
 
 
 def is_header_safe(token: str) -> bool:
@@ -121,11 +123,15 @@ class SmsapiClient:
         details: bool = False,
         date: datetime | int | None = None,
         expiration_date: datetime | int | None = None,
+        params: Sequence[Sequence[str]] | None = None,
     ) -> SendResponse:
         """Send one text to many recipients in one call; `idx` (one per recipient) enables SMSAPI's
-        duplicate check, so repeating a call after a lost answer raises DuplicateIdx instead of resending."""
+        duplicate check, so repeating a call after a lost answer raises DuplicateIdx instead of resending.
+
+        `params` personalises one text: `params[n]` holds one value per recipient for `[%n+1%]`
+        in `message` (SMSAPI's `param1`-`param4`, pipe-joined in `to` order, SMSAPI.md §1.4)."""
         recipients = [to] if isinstance(to, str) else list(to)
-        form = _send_form(recipients, message, idx)
+        form = _send_form(recipients, message, idx) + _param_form(params, len(recipients))
         optional: list[tuple[str, str | None]] = [
             ("from", sender),
             ("test", "1" if test else None),
@@ -221,6 +227,23 @@ def _send_form(to: list[str], message: str, idx: Sequence[str] | None) -> list[t
         if not value or any(c in value for c in IDX_FORBIDDEN_CHARACTERS):
             raise ValueError(f"idx {value!r} must be non-empty and contain neither ',' nor '|'")
     return [*form, ("idx", "|".join(idx)), ("check_idx", "1")]
+
+
+def _param_form(params: Sequence[Sequence[str]] | None, count: int) -> list[tuple[str, str]]:
+    """`param1`-`param4`, each one value per recipient joined with `|` (so a value cannot hold one)."""
+    if not params:
+        return []
+    if len(params) > MAX_PARAMS:
+        raise ValueError(f"SMSAPI takes at most {MAX_PARAMS} params, {len(params)} given")
+    form = []
+    for number, values in enumerate(params, start=1):
+        values = list(values)
+        if len(values) != count:
+            raise ValueError(f"param{number} has {len(values)} values for {count} recipients")
+        if any("|" in value for value in values):
+            raise ValueError(f"a value of param{number} contains '|', SMSAPI's separator")
+        form.append((f"param{number}", "|".join(values)))
+    return form
 
 
 def _timestamp(value: datetime | int | None) -> str | None:

@@ -148,3 +148,25 @@ def test_services_redirect_each_real_host_to_the_stand_in():
     assert [s.display_name for s in SERVICES.values()] == ["SMSAPI.pl", "SMSAPI.com", "smsapi.io"]
     with pytest.raises(ValueError, match="unknown SMSAPI service"):
         get_service("de")
+
+
+def test_send_passes_personalisation_params_pipe_joined_in_recipient_order(callback_receiver):
+    client = SmsapiClient("t0ken", override_url=callback_receiver.url, timeout=(1, 1), failover=False)
+
+    with pytest.raises(TransientError):  # the receiver answers "OK", which is not JSON
+        client.send(["500100200", "500100201"], "Hi [%1%], code [%2%]", idx=["a", "b"],
+                    params=[["Ala", "Ola"], ["X1", "Y2"]])
+
+    form = dict(parse_qsl(callback_receiver.received[0].body))
+    assert (form["param1"], form["param2"]) == ("Ala|Ola", "X1|Y2")
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "problem"),
+    [([["Ala"]], "1 values for 2"), ([["A|B", "C"]], "contains '|'"), ([["a", "b"]] * 5, "at most 4")],
+)
+def test_send_refuses_params_that_would_break_the_lists(simulator, params, problem):
+    with pytest.raises(ValueError, match=problem):
+        simulator.client().send(["500100200", "500100201"], "Hi [%1%]", params=params)
+    assert simulator.messages() == []

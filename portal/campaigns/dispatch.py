@@ -1,0 +1,330 @@
+"""The send job's database side: claim a chunk of queued messages, render them into SMSAPI calls,
+record every outcome in bulk, and finish or pause the campaign.
+
+A claim is one UPDATE that only takes rows still `queued` (PostgreSQL also skips rows another
+worker is locking), so two workers never hold the same message. A claim carries a lease: if the
+worker dies, the reconciler puts the message back to `queued` and it is sent again with the same
+`idx`, which SMSAPI refuses with 53 if it had accepted it (then it counts as submitted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, bindparam, exists, false, select, true, update
+
+from portal.campaigns.lifecycle import TransitionRefused, transition
+from portal.campaigns.recipients import contact_values
+from portal.campaigns.smsapi_calls import Call, Outcome, Recipient
+from portal.extensions import db
+from portal.models import STATUS_RANK, Campaign, CampaignStatus, Message, MessageStatus, OptOut, utcnow
+from portal.sms.idx import message_idx
+from portal.sms.placeholders import as_template, parse_placeholders, placeholder_names, render
+from portal.sms.segments import analyze
+
+Q, SENDING, SUBMITTED = MessageStatus.QUEUED.value, MessageStatus.SENDING.value, MessageStatus.SUBMITTED.value
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message this worker holds: its id, contact and number."""
+
+    id: int
+    contact_id: int | None
+    phone: str
+
+
+def campaign_needs_jobs(campaign_id: int) -> tuple[int, bool, bool] | None:
+    """(account id, whether it is sending with queued messages, whether test sends are queued)."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.id == campaign_id))
+    if campaign is None:
+        return None
+    queued = select(Message.is_test_send).where(
+        Message.account_id == campaign.account_id, Message.campaign_id == campaign_id, Message.status == Q
+    )
+    tests = db.session.scalar(select(exists(queued.where(Message.is_test_send == true()))))
+    regular = db.session.scalar(select(exists(queued.where(Message.is_test_send == false()))))
+    return campaign.account_id, campaign.status == CampaignStatus.SENDING and regular, tests
+
+
+def claim_chunk(
+    account_id: int, campaign_id: int, *, test_sends: bool = False, size: int | None = None
+) -> list[Claimed]:
+    """Take up to `size` queued messages of a campaign (queued -> sending, with a lease) in one UPDATE."""
+    config = current_app.config
+    size = size or config["SEND_CHUNK_SIZE"]
+    candidates = (
+        select(Message.id)
+        .where(
+            Message.account_id == account_id,
+            Message.campaign_id == campaign_id,
+            Message.status == Q,
+            Message.is_test_send == (true() if test_sends else false()),
+        )
+        .order_by(Message.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    claim = update(Message).values(
+        status=SENDING,
+        status_rank=STATUS_RANK[MessageStatus.SENDING],
+        leased_until=utcnow() + timedelta(seconds=config["SEND_LEASE_SECONDS"]),
+    )
+    if db.engine.dialect.name == "postgresql":
+        # A materialised CTE picks (and locks) the rows exactly once; an IN (subquery ... LIMIT) may be
+        # rescanned by the planner and claim more than the limit.
+        picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+        claim = claim.where(Message.id == picked.c.id, Message.status == Q)
+    else:
+        claim = claim.where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
+    rows = db.session.execute(
+        claim.returning(Message.id, Message.contact_id, Message.phone).execution_options(
+            synchronize_session=False
+        )
+    ).all()
+    return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def skip_opted_out(account_id: int, claimed: list[Claimed]) -> tuple[list[Claimed], int]:
+    """Mark claimed messages to numbers that opted out since the launch as skipped; the rest go on."""
+    if not claimed:
+        return claimed, 0
+    phones = {c.phone for c in claimed}
+    opted = set(
+        db.session.scalars(
+            select(OptOut.phone).where(OptOut.account_id == account_id, OptOut.phone.in_(phones))
+        )
+    )
+    if not opted:
+        return claimed, 0
+    skipped = [c.id for c in claimed if c.phone in opted]
+    db.session.execute(
+        update(Message)
+        .where(Message.account_id == account_id, Message.id.in_(skipped), Message.status == SENDING)
+        .values(
+            status=MessageStatus.SKIPPED.value,
+            status_rank=STATUS_RANK[MessageStatus.SKIPPED],
+            leased_until=None,
+            status_changed_at=utcnow(),
+            error_text="Not sent: the number opted out after the campaign was launched.",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return [c for c in claimed if c.phone not in opted], len(skipped)
+
+
+@dataclass
+class Rendered:
+    """A claimed message rendered: its text and the parts our count gives it."""
+
+    claimed: Claimed
+    text: str
+    parts: int
+    params: tuple[str, ...]
+
+
+def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rendered], str | None]:
+    """Render each message; (rendered, the `[%n%]` template when params can carry the values)."""
+    names = placeholder_names(campaign.message)
+    values = contact_values(campaign.account_id, [c.contact_id for c in claimed if c.contact_id], names)
+    placeholders = parse_placeholders(campaign.message)
+    use_params = 0 < len(placeholders) <= 4 and "[%" not in campaign.message
+    template = (
+        as_template(campaign.message, [f"[%{n}%]" for n in range(1, len(placeholders) + 1)])
+        if use_params
+        else None
+    )
+    max_parts = current_app.config["SMS_MAX_PARTS"]
+    parts: dict[str, int] = {}  # texts repeat (same names, no personalisation): count each once
+    rendered = []
+    for item in claimed:
+        own = values.get(item.contact_id, {}) if item.contact_id else {}
+        text = render(campaign.message, own)
+        params = ()
+        if template is not None:
+            params = tuple(_fill(p, own) for p in placeholders)
+        if text not in parts:
+            parts[text] = analyze(text, max_parts=max_parts).parts
+        rendered.append(Rendered(item, text, parts[text], params))
+    return rendered, template
+
+
+def _fill(placeholder, values) -> str:
+    value = values.get(placeholder.name)
+    return str(value) if value not in (None, "") else (placeholder.fallback or "")
+
+
+def build_calls(campaign: Campaign, rendered: list[Rendered], template: str | None) -> list[Call]:
+    """Group messages into calls of up to SEND_BATCH_SIZE: one template with params for
+    personalised texts (values with `|` cannot travel as params and go by text), else by text."""
+    size = current_app.config["SEND_BATCH_SIZE"]
+    groups: dict[str, list[Recipient]] = {}
+    for item in rendered:
+        idx = message_idx(campaign.idx_key, item.claimed.id)
+        if template is not None and not any("|" in value for value in item.params):
+            groups.setdefault("\0params", []).append(
+                Recipient(item.claimed.id, idx, item.claimed.phone, item.params)
+            )
+        else:
+            groups.setdefault(item.text, []).append(Recipient(item.claimed.id, idx, item.claimed.phone))
+    calls = []
+    for key, recipients in groups.items():
+        text = template if key == "\0params" else key
+        calls += [Call(text, tuple(recipients[i : i + size])) for i in range(0, len(recipients), size)]
+    return calls
+
+
+_STATUS_OF = {"accepted": SUBMITTED, "duplicate": SUBMITTED, "failed": MessageStatus.FAILED.value, "held": Q}
+
+
+def record_outcomes(
+    account_id: int, rendered: list[Rendered], outcomes: dict[int, Outcome], test_mode: bool
+) -> None:
+    """Write every message's outcome in one executemany UPDATE; a message without an outcome (the
+    campaign paused itself) goes back to queued, keeping its attempts."""
+    now = utcnow()
+    rows = []
+    for item in rendered:
+        outcome = outcomes.get(item.claimed.id) or Outcome("held")
+        status = _STATUS_OF[outcome.kind]
+        rows.append(
+            {
+                "b_id": item.claimed.id,
+                "b_status": status,
+                "b_rank": STATUS_RANK[status],
+                "b_text": item.text,
+                "b_parts": item.parts,
+                "b_test_mode": test_mode if status != Q else None,
+                "b_attempts": outcome.attempts,
+                "b_smsapi_id": outcome.smsapi_id,
+                "b_points": outcome.points,
+                "b_smsapi_parts": outcome.parts,
+                "b_error_code": outcome.error_code,
+                "b_error_text": outcome.error_text,
+                "b_submitted_at": now if status == SUBMITTED else None,
+                "b_failed_at": now if outcome.kind == "failed" else None,
+            }
+        )
+    if not rows:
+        return
+    table = Message.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.account_id == account_id, table.c.status == SENDING)
+        .values(
+            status=bindparam("b_status"),
+            status_rank=bindparam("b_rank"),
+            text=bindparam("b_text"),
+            parts=bindparam("b_parts"),
+            test_mode=bindparam("b_test_mode"),
+            attempts=table.c.attempts + bindparam("b_attempts"),
+            smsapi_id=bindparam("b_smsapi_id"),
+            points=bindparam("b_points"),
+            smsapi_parts=bindparam("b_smsapi_parts"),
+            error_code=bindparam("b_error_code"),
+            error_text=bindparam("b_error_text"),
+            submitted_at=bindparam("b_submitted_at"),
+            failed_at=bindparam("b_failed_at"),
+            leased_until=None,
+            status_changed_at=now,
+        )
+    )
+    db.session.connection().execute(statement, rows)
+
+
+def pause_for(campaign_id: int, reason: str) -> None:
+    """The campaign pauses itself (SMSAPI refused to send for the account); a second job's pause is
+    a no-op. Flushes."""
+    campaign = _locked(campaign_id)
+    if campaign is None:
+        return
+    try:
+        transition(campaign, CampaignStatus.PAUSED, None, reason)
+    except TransitionRefused:
+        return
+
+
+def finish_if_done(campaign_id: int) -> bool:
+    """Mark a sending campaign finished once none of its messages is queued or being sent."""
+    campaign = _locked(campaign_id)
+    if campaign is None or campaign.status != CampaignStatus.SENDING:
+        return False
+    outstanding = db.session.scalar(
+        select(
+            exists(
+                select(Message.id).where(
+                    Message.account_id == campaign.account_id,
+                    Message.campaign_id == campaign_id,
+                    Message.status.in_((Q, SENDING)),
+                    Message.is_test_send == false(),
+                )
+            )
+        )
+    )
+    if outstanding:
+        return False
+    transition(campaign, CampaignStatus.FINISHED, None)
+    return True
+
+
+def _locked(campaign_id: int) -> Campaign | None:
+    return db.session.scalar(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def release_expired_leases(now=None) -> list[tuple[int, int]]:
+    """Put messages whose lease ran out (their worker died) back to queued; (account, campaign) pairs
+    touched. Found through the partial index of rows being sent, then released per campaign."""
+    now = now or utcnow()
+    pairs = db.session.execute(
+        select(Message.account_id, Message.campaign_id)
+        .where(Message.status == SENDING, Message.leased_until < now)
+        .distinct()
+        .execution_options(all_accounts=True)
+    ).all()
+    for account_id, campaign_id in pairs:
+        db.session.execute(
+            update(Message)
+            .where(
+                and_(
+                    Message.account_id == account_id,
+                    Message.campaign_id == campaign_id,
+                    Message.status == SENDING,
+                    Message.leased_until < now,
+                )
+            )
+            .values(status=Q, status_rank=STATUS_RANK[MessageStatus.QUEUED], leased_until=None)
+            .execution_options(synchronize_session=False)
+        )
+    return [tuple(pair) for pair in pairs]
+
+
+def outstanding_campaigns() -> list[tuple[int, int]]:
+    """(account, campaign) of every campaign sending, for the reconciler to check its chains."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Campaign.account_id, Campaign.id)
+            .where(Campaign.status == CampaignStatus.SENDING)
+            .execution_options(all_accounts=True)
+        )
+    ]
+
+
+def queued_test_sends() -> list[tuple[int, int]]:
+    """(account, campaign) with queued test sends (a test whose job was lost), by the partial index."""
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Message.account_id, Message.campaign_id)
+            .where(Message.is_test_send == true(), Message.status == Q)
+            .distinct()
+            .execution_options(all_accounts=True)
+        )
+    ]

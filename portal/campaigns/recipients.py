@@ -1,0 +1,166 @@
+"""A campaign's audience and what its personalised message costs across it.
+
+The audience is `portal.contacts.audience.recipients_select` over the campaign's lists, so the
+summary, the preflight and the launch count the same people. Costs are computed per distinct
+combination of the values the message uses (one grouped query), not per contact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, delete, func, select, text
+
+from portal.contacts.audience import recipients_select
+from portal.extensions import db
+from portal.models import Campaign, CampaignList, Contact, ContactList
+from portal.sms.placeholders import STANDARD_NAMES, check_placeholders, placeholder_names, render
+from portal.sms.segments import GSM7, MessageAnalysis, analyze
+
+
+class CampaignListError(ValueError):
+    """Lists that cannot be chosen (another account's, or gone)."""
+
+
+def set_campaign_lists(campaign: Campaign, list_ids: Sequence[int]) -> None:
+    """Choose the contact lists of a draft; only the campaign's own account's lists. Flushes."""
+    wanted = sorted(set(list_ids))
+    found = set(
+        db.session.scalars(
+            select(ContactList.id).where(
+                ContactList.account_id == campaign.account_id, ContactList.id.in_(wanted)
+            )
+        )
+    )
+    missing = [list_id for list_id in wanted if list_id not in found]
+    if missing:
+        raise CampaignListError("Choose contact lists from the list.")
+    if campaign.id is not None:
+        db.session.execute(
+            delete(CampaignList).where(
+                CampaignList.account_id == campaign.account_id, CampaignList.campaign_id == campaign.id
+            )
+        )
+        db.session.expire(campaign, ["lists"])
+    campaign.lists = [CampaignList(account_id=campaign.account_id, list_id=list_id) for list_id in wanted]
+    db.session.flush()
+
+
+def custom_field_names(account_id: int) -> list[str]:
+    """The custom field keys the account's contacts have, for placeholders beyond the standard ones."""
+    if db.engine.dialect.name == "postgresql":
+        query = text(
+            "SELECT DISTINCT key FROM contact, json_object_keys(contact.fields) AS key "
+            "WHERE contact.account_id = :account ORDER BY key"
+        )
+    else:
+        query = text(
+            "SELECT DISTINCT j.key FROM contact, json_each(contact.fields) AS j "
+            "WHERE contact.account_id = :account ORDER BY j.key"
+        )
+    return [row[0] for row in db.session.execute(query, {"account": account_id})]
+
+
+def known_placeholder_names(account_id: int) -> list[str]:
+    """Every name a message of this account may use in a placeholder."""
+    return [*STANDARD_NAMES, *(n for n in custom_field_names(account_id) if n not in STANDARD_NAMES)]
+
+
+def value_column(name: str) -> ColumnElement:
+    """The SQL expression of one placeholder's value: a contact column or a custom field."""
+    if name in STANDARD_NAMES:
+        return getattr(Contact, name)
+    return Contact.fields[name].as_string()
+
+
+def contact_values(
+    account_id: int, contact_ids: Sequence[int], names: Sequence[str]
+) -> dict[int, dict[str, str | None]]:
+    """The placeholder values of some of the account's contacts, in one query: {id: {name: value}}."""
+    if not names or not contact_ids:
+        return {}
+    columns = [value_column(name).label(f"v{i}") for i, name in enumerate(names)]
+    rows = db.session.execute(
+        select(Contact.id, *columns).where(Contact.account_id == account_id, Contact.id.in_(contact_ids))
+    )
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+
+def rendering_groups(account_id: int, list_ids: Sequence[int], message: str) -> Iterator[tuple[str, int]]:
+    """(rendered text, how many recipients get it) for the audience, grouped by the values used."""
+    names = placeholder_names(message)
+    audience = recipients_select(account_id, list_ids).subquery()
+    if not names:
+        count = db.session.scalar(select(func.count()).select_from(audience)) or 0
+        if count:
+            yield render(message, {}), count
+        return
+    columns = [value_column(name) for name in names]
+    query = (
+        select(*columns, func.count())
+        .select_from(Contact)
+        .join(audience, audience.c.contact_id == Contact.id)
+        .group_by(*columns)
+        .execution_options(yield_per=5000)
+    )
+    for row in db.session.execute(query):
+        yield render(message, dict(zip(names, row[:-1], strict=True))), int(row[-1])
+
+
+@dataclass
+class AudienceCost:
+    """Parts of the personalised message over the audience: the total and the worst case."""
+
+    recipients: int = 0
+    total_parts: int = 0
+    worst: MessageAnalysis | None = None
+    plain: MessageAnalysis | None = None  # the text with every placeholder at its fallback
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def worst_parts(self) -> int:
+        return self.worst.parts if self.worst else 0
+
+
+def audience_cost(campaign: Campaign, max_parts: int) -> AudienceCost:
+    """What the campaign's message costs for its audience, with the problems that stop a launch."""
+    cost = AudienceCost()
+    try:
+        check_placeholders(campaign.message, known_placeholder_names(campaign.account_id))
+    except ValueError as error:
+        cost.problems.append(str(error))
+        return cost
+    cost.plain = analyze(render(campaign.message, {}), max_parts=max_parts)
+    for rendered, count in rendering_groups(campaign.account_id, campaign.list_ids, campaign.message):
+        analysis = analyze(rendered, max_parts=max_parts)
+        cost.recipients += count
+        cost.total_parts += analysis.parts * count
+        if cost.worst is None or (analysis.parts, analysis.units) > (cost.worst.parts, cost.worst.units):
+            cost.worst = analysis
+        if analysis.over_limit and not any("too long" in p for p in cost.problems):
+            cost.problems.append(
+                "The message is too long for some recipients once personalised: "
+                f"it takes {analysis.parts} SMS where at most {max_parts} are allowed. "
+                "Shorten it or use shorter fallbacks."
+            )
+    cost.warnings = _boundary_warnings(cost)
+    return cost
+
+
+def _boundary_warnings(cost: AudienceCost) -> list[str]:
+    if cost.worst is None or cost.plain is None:
+        return []
+    warnings = []
+    if cost.worst.encoding != GSM7 and cost.plain.encoding == GSM7:
+        warnings.append(
+            "Some recipients' names or fields contain special characters: their messages are sent as "
+            "Unicode, which fits fewer characters in each SMS."
+        )
+    if cost.worst.parts > cost.plain.parts:
+        warnings.append(
+            f"Personalisation makes some messages longer: up to {cost.worst.parts} SMS each, "
+            f"instead of {cost.plain.parts} without it."
+        )
+    return warnings

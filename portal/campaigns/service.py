@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,7 +18,11 @@ from sqlalchemy.orm import selectinload
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import Campaign, SenderName, SenderStatus, User
+from portal.sms.placeholders import PlaceholderError, check_placeholders, render
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
+
+if TYPE_CHECKING:
+    from portal.campaigns.personalisation import WorstCase
 
 ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
 
@@ -81,6 +87,10 @@ class MessagePreview:
     problem: str | None
     split: tuple[PreviewPart, ...]
     characters: tuple[UnicodeCharacter, ...]
+    # Personalised: the preview is of the longest rendering; these are its values and what it changes.
+    longest: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    placeholder_problem: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -100,9 +110,22 @@ class CampaignRow:
     encoding: str
 
 
-def build_preview(text: str, max_parts: int) -> MessagePreview:
-    """What `text` costs as SMS and why, ready for the composer to show."""
-    analysis = analyze(text, max_parts=max_parts)
+def build_preview(
+    text: str, max_parts: int, *, worst: WorstCase | None = None, placeholder_problem: str | None = None
+) -> MessagePreview:
+    """What `text` costs as SMS and why, ready for the composer to show.
+
+    With `worst` (the longest personalised rendering over the chosen lists) the counts and parts are
+    those of that rendering; otherwise placeholders are counted at their fallbacks. The characters
+    offered for replacement are always the message's own, which the member can change.
+    """
+    typed = analyze(text, max_parts=max_parts)
+    if worst is not None:
+        analysis = worst.analysis
+    elif placeholder_problem is None and ("{" in text or "}" in text):
+        analysis = analyze(render(text, {}), max_parts=max_parts)
+    else:
+        analysis = typed
     marked = {position: offender for offender in analysis.offenders for position in offender.positions}
     single, per_part = CAPACITY[analysis.encoding]
     return MessagePreview(
@@ -115,9 +138,12 @@ def build_preview(text: str, max_parts: int) -> MessagePreview:
         single_capacity=single,
         part_capacity=per_part,
         has_double_characters=analysis.encoding == GSM7 and not GSM_EXTENSION.isdisjoint(analysis.text),
-        problem=message_problem(analysis),
+        problem=message_problem(typed) if not typed.text.strip() else message_problem(analysis),
         split=tuple(_preview_part(analysis, index, marked) for index in range(analysis.parts)),
-        characters=tuple(map(_unicode_character, analysis.offenders)),
+        characters=tuple(map(_unicode_character, typed.offenders)),
+        longest=tuple(worst.values.items()) if worst else (),
+        warnings=worst.warnings if worst else (),
+        placeholder_problem=placeholder_problem,
     )
 
 
@@ -242,13 +268,20 @@ def save_campaign(
     sender_name_id: int | None,
     message: str,
     max_parts: int,
+    list_ids: Sequence[int] = (),
 ) -> Campaign:
     """Create (campaign None) or update a draft, storing the message exactly as it was counted."""
+    from portal.campaigns.recipients import CampaignListError, known_placeholder_names, set_campaign_lists
+
     sender = choose_sender(account_id, sender_name_id)
     analysis = analyze(message, max_parts=max_parts)
     problem = message_problem(analysis)
     if problem:
         raise CampaignRuleError("message", problem)
+    try:
+        check_placeholders(analysis.text, known_placeholder_names(account_id))
+    except PlaceholderError as refused:
+        raise CampaignRuleError("message", str(refused)) from None
     created = campaign is None
     if campaign is None:
         campaign = Campaign(account_id=account_id, created_by_id=by.id)
@@ -256,6 +289,10 @@ def save_campaign(
     campaign.name = name.strip()
     campaign.sender_name = sender
     campaign.message = analysis.text
+    try:
+        set_campaign_lists(campaign, list_ids)
+    except CampaignListError as refused:
+        raise CampaignRuleError("list_ids", str(refused)) from None
     if created:
         db.session.flush()
         record_event(

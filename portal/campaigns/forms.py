@@ -113,7 +113,7 @@ class LaunchForm(FlaskForm):
         default="now",
         validators=[DataRequired("Choose when to send.")],
     )
-    send_at = DateTimeLocalField("Date and time", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
         # `Optional` ends the field's own validators on an empty value, so "later" needs a time here.

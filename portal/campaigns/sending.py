@@ -62,7 +62,12 @@ def send_test_sends(account_id: int, campaign_id: int) -> int:
 
 
 def send_chunk(account_id: int, campaign_id: int, *, test_sends: bool) -> int:
-    """Claim, render, send and record one chunk; returns how many messages were claimed."""
+    """Claim, render, send and record one chunk; returns how many messages were claimed (none
+    while the campaign is not sending, unless these are test sends)."""
+    if not test_sends:
+        status = db.session.scalar(select(Campaign.status).where(Campaign.id == campaign_id))
+        if status != CampaignStatus.SENDING:
+            return 0
     claimed = dispatch.claim_chunk(account_id, campaign_id, test_sends=test_sends)
     db.session.commit()
     if not claimed:
@@ -90,10 +95,13 @@ def _context(campaign: Campaign) -> SendContext:
     settings = settings_for(campaign.account_id)
     sender = campaign.sender_name
     if sender is None:
-        sender = db.session.scalar(select(SenderName).where(
-            SenderName.account_id == campaign.account_id, SenderName.is_default.is_(True),
-            SenderName.status == SenderStatus.ACTIVE.value,
-        ))
+        sender = db.session.scalar(
+            select(SenderName).where(
+                SenderName.account_id == campaign.account_id,
+                SenderName.is_default.is_(True),
+                SenderName.status == SenderStatus.ACTIVE.value,
+            )
+        )
     return SendContext(sender.name if sender else None, settings.test_mode, callback_url(settings))
 
 
@@ -104,8 +112,11 @@ def _send(account_id: int, settings, calls, context: SendContext) -> ChunkResult
     except SmsapiUnavailable as unavailable:
         return ChunkResult(hold_reason=str(unavailable))
     call_settings = CallSettings(
-        sender=context.sender, test=context.test_mode, notify_url=context.notify_url,
-        max_parts=config["SMS_MAX_PARTS"], attempts=config["SEND_ATTEMPTS"],
+        sender=context.sender,
+        test=context.test_mode,
+        notify_url=context.notify_url,
+        max_parts=config["SMS_MAX_PARTS"],
+        attempts=config["SEND_ATTEMPTS"],
         retry_base=config["SEND_RETRY_BASE_SECONDS"],
     )
     with client:

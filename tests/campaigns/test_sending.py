@@ -1,0 +1,147 @@
+"""The send job's work in-process against the simulator over HTTP: claims, calls, outcomes, errors."""
+
+from sqlalchemy import select, update
+
+from portal.campaigns import dispatch
+from portal.campaigns.launch import launch_campaign, resume_campaign, send_test
+from portal.campaigns.progress import campaign_progress
+from portal.campaigns.sending import send_chunk, send_test_sends
+from portal.extensions import db
+from portal.models import Campaign, Message, OptOut, User
+from portal.tenancy import account_scope
+from tests.plugins.pipeline import make_ready_campaign, statuses
+
+
+def sent(simulator):
+    """Messages the simulator accepted for real (the preflight's test=1 samples carry no idx)."""
+    return [m for m in simulator.messages() if m["idx"]]
+
+
+def _launch(app, setup, **options):
+    campaign_id = make_ready_campaign(setup, **options)
+    with account_scope(setup.account_id):
+        launch_campaign(campaign_id, db.session.get(User, setup.admin_id))
+        db.session.commit()
+    return campaign_id
+
+
+def _send_all(setup, campaign_id):
+    with account_scope(setup.account_id):
+        while send_chunk(setup.account_id, campaign_id, test_sends=False):
+            pass
+        dispatch.finish_if_done(campaign_id)
+        db.session.commit()
+
+
+def test_a_campaign_goes_out_in_batches_with_idx_params_sender_and_callback(app, connected, simulator):
+    app.config.update(SEND_BATCH_SIZE=2, SEND_CHUNK_SIZE=3)
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=5)
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 5}
+        rows = db.session.scalars(select(Message).where(Message.campaign_id == campaign_id)).all()
+        assert all(m.smsapi_id and m.points and m.smsapi_parts == 1 and m.test_mode is False for m in rows)
+        assert {m.text for m in rows} == {f"Hello Name{n}!" for n in range(5)}
+        assert db.session.get(Campaign, campaign_id).status == "finished"
+    accepted = sent(simulator)
+    assert len(accepted) == 5
+    assert len({m["idx"] for m in accepted}) == 5
+
+
+def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator):
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=3)
+        _send_all(connected, campaign_id)
+        # As if a worker died after SMSAPI accepted them: back to queued, sent again with the same idx.
+        db.session.execute(update(Message).values(status="queued", status_rank=0, smsapi_id=None))
+        db.session.execute(update(Campaign).values(status="sending"))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 3}
+    assert len(sent(simulator)) == 3
+
+
+def test_invalid_numbers_fail_with_the_reason_and_the_rest_go(app, connected, simulator):
+    simulator.configure(invalid_numbers=["48600000001"])
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=3)
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 2, "failed": 1}
+        failed = db.session.scalar(select(Message).where(Message.status == "failed"))
+        assert failed.phone == "+48600000001" and failed.error_code == 13
+        assert "Invalid phone number" in failed.error_text
+
+
+def test_no_points_pauses_with_the_reason_and_resume_finishes_nothing_twice(app, connected, simulator):
+    app.config.update(SEND_BATCH_SIZE=1)
+    simulator.update_account(points="0.32")  # two messages' worth
+    with app.app_context():
+        campaign_id = make_ready_campaign(connected, recipients=4)
+        with account_scope(connected.account_id):
+            db.session.execute(update(Campaign).values(status="sending"))
+            from portal.campaigns.launch import materialise_messages
+
+            materialise_messages(db.session.get(Campaign, campaign_id))
+            db.session.commit()
+        app.config.update(SEND_THREADS=1)
+        _send_all(connected, campaign_id)
+        campaign = db.session.get(Campaign, campaign_id)
+        assert campaign.status == "paused"
+        assert "no points left" in campaign.paused_reason
+        assert statuses(campaign_id) == {"submitted": 2, "queued": 2}
+        simulator.update_account(points="100")
+        with account_scope(connected.account_id):
+            resume_campaign(campaign_id, None)
+            db.session.commit()
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 4}
+        assert db.session.get(Campaign, campaign_id).status == "finished"
+    assert len(sent(simulator)) == 4
+
+
+def test_transient_failures_are_retried_until_sent_once(app, connected, simulator):
+    simulator.faults(fail_rate=0.5, seed=7)
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=20)
+        app.config.update(SEND_BATCH_SIZE=3, SEND_ATTEMPTS=12)
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 20}
+    assert len(sent(simulator)) == 20
+
+
+def test_numbers_that_opted_out_after_the_launch_are_skipped(app, connected, simulator):
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=3)
+        db.session.add(OptOut(account_id=connected.account_id, phone="+48600000002"))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 2, "skipped": 1}
+    assert len(sent(simulator)) == 2
+
+
+def test_test_sends_go_through_the_pipeline_and_stay_out_of_progress(app, connected, simulator):
+    with app.app_context():
+        campaign_id = make_ready_campaign(connected, recipients=2)
+        with account_scope(connected.account_id):
+            send_test(campaign_id, ["+48 600 000 001", "+48 611 222 333"], None)
+            db.session.commit()
+            assert send_test_sends(connected.account_id, campaign_id) == 2
+            test_rows = db.session.scalars(select(Message).where(Message.is_test_send)).all()
+            assert {m.status for m in test_rows} == {"submitted"}
+            # The contact's own name for a contact's number, the fallback for a stranger's.
+            assert sorted(m.text for m in test_rows) == ["Hello Name1!", "Hello there!"]
+            progress = campaign_progress(campaign_id)
+        assert (progress.total, progress.done) == (0, 0)
+    assert len(sent(simulator)) == 2
+
+
+def test_progress_counts_by_status_and_reports_percent(app, connected, simulator):
+    app.config.update(SEND_CHUNK_SIZE=2)
+    with app.app_context():
+        campaign_id = _launch(app, connected, recipients=4)
+        with account_scope(connected.account_id):
+            send_chunk(connected.account_id, campaign_id, test_sends=False)
+            db.session.commit()
+            progress = campaign_progress(campaign_id)
+    assert progress.counts == {"submitted": 2, "queued": 2}
+    assert (progress.total, progress.done, progress.percent, progress.finished) == (4, 2, 50, False)

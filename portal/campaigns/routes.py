@@ -67,6 +67,7 @@ def delete(campaign_id: int):
     if request.method == "POST":
         name = campaign.name
         delete_campaign(campaign, current_user)
+        db.session.commit()
         flash(f"Campaign “{name}” deleted.", "success")
         return redirect(url_for("campaigns.index"))
     return render_template("campaigns/delete.html", campaign=campaign)
@@ -114,7 +115,7 @@ def _compose(campaign: Campaign | None):
 def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
     """Save through the service; a refused draft gets the reason on the field it concerns."""
     try:
-        return save_campaign(
+        saved = save_campaign(
             campaign,
             account_id=current_user.account_id,
             by=current_user,
@@ -128,3 +129,5 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
         db.session.rollback()
         getattr(form, refused.field).errors.append(str(refused))
         return None
+    db.session.commit()
+    return saved

@@ -1,7 +1,8 @@
 """The rules for campaign drafts: what a message costs, which senders may be chosen, saving.
 
 The preview is built from `portal.sms.segments.analyze`, the same analysis the sender will use, so
-what the composer shows is what will be billed. Texts here are read by non-technical people.
+what the composer shows is what will be billed. Texts here are read by non-technical people. The
+functions flush; the view that calls them commits.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ def save_campaign(
             f"{by.email} created campaign “{campaign.name}”",
             campaign_id=campaign.id,
         )
-    db.session.commit()
+    db.session.flush()
     return campaign
 
 
@@ -316,7 +317,7 @@ def delete_campaign(campaign: Campaign, by: User) -> None:
         campaign_id=campaign.id,
     )
     db.session.delete(campaign)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_campaigns(account_id: int, max_parts: int) -> list[CampaignRow]:

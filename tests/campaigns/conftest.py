@@ -6,6 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Campaign, SenderName
+from portal.tenancy import account_scope
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def make_list(app):
     from portal.models import Contact, ContactList, ContactListMember
 
     def make(account_id: int, name: str, contacts: list[tuple]) -> int:
-        with app.app_context():
+        with app.app_context(), account_scope(account_id):
             contact_list = ContactList(account_id=account_id, name=name)
             db.session.add(contact_list)
             db.session.flush()
@@ -79,7 +80,6 @@ def make_list(app):
 def sim_account(app, simulator, account):
     """The account connected to the simulator (test mode on, as for every new account)."""
     from portal.settings.service import connect_token
-    from portal.tenancy import account_scope
 
     app.config.update(SMSAPI_API_URL=simulator.url, SMSAPI_CONNECT_TIMEOUT=1.0, SMSAPI_READ_TIMEOUT=2.0)
     with app.app_context(), account_scope(account.account_id):
@@ -105,7 +105,7 @@ def ready_campaign(app, account, make_list, make_campaign):
             ],
         )
         campaign_id = make_campaign(account.account_id, name=name, message=message)
-        with app.app_context():
+        with app.app_context(), account_scope(account.account_id):
             db.session.add(
                 CampaignList(account_id=account.account_id, campaign_id=campaign_id, list_id=list_id)
             )

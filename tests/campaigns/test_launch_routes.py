@@ -20,7 +20,9 @@ def status_of(app, campaign_id):
 def message_count(app, campaign_id, *, tests=False):
     with app.app_context():
         return db.session.scalar(
-            select(func.count()).where(Message.campaign_id == campaign_id, Message.is_test_send.is_(tests))
+            select(func.count())
+            .where(Message.campaign_id == campaign_id, Message.is_test_send.is_(tests))
+            .execution_options(all_accounts=True)
         )
 
 
@@ -125,7 +127,9 @@ def test_test_send_as_a_plain_post_redirects_back(app, member_client, sim_accoun
     assert response.headers["Location"] == f"/campaigns/{campaign_id}/launch#test-send"
 
 
-def test_test_send_refuses_more_than_five_numbers_and_bad_ones(app, member_client, sim_account, ready_campaign):
+def test_test_send_refuses_more_than_five_numbers_and_bad_ones(
+    app, member_client, sim_account, ready_campaign
+):
     campaign_id = ready_campaign()
     six = ",".join(f"+4860010030{i}" for i in range(6))
     html = member_client.post(
@@ -146,7 +150,9 @@ def launched(app, member_client, ready_campaign):
     return campaign_id
 
 
-def test_progress_polls_while_sending_and_stops_when_finished(app, member_client, sim_account, ready_campaign):
+def test_progress_polls_while_sending_and_stops_when_finished(
+    app, member_client, sim_account, ready_campaign
+):
     campaign_id = launched(app, member_client, ready_campaign)
     response = member_client.get(f"/campaigns/{campaign_id}/progress", headers=HTMX)
     html = response.data.decode()
@@ -154,13 +160,10 @@ def test_progress_polls_while_sending_and_stops_when_finished(app, member_client
     assert 'hx-trigger="every 2s"' in html and "<progress" in html
     assert "HX-Request" in response.headers["Vary"]
     run_jobs(app)
-    with app.app_context():
-        from portal.campaigns.reconcile import reconcile
-
-        reconcile()
+    assert status_of(app, campaign_id) == "finished"
     html = member_client.get(f"/campaigns/{campaign_id}/progress", headers=HTMX).data.decode()
-    if status_of(app, campaign_id) == "finished":
-        assert "hx-trigger" not in html and "100%" in html
+    assert "hx-trigger" not in html and 'value="3" max="3"' in html and "100%" in html
+    assert "Handed to SMSAPI: <strong>3</strong>" in html
 
 
 def test_progress_without_htmx_is_the_whole_page(member_client, app, sim_account, ready_campaign):
@@ -271,3 +274,31 @@ def test_another_accounts_campaign_is_not_found(
     assert status_of(app, campaign_id) == "draft"
     with app.app_context():
         assert db.session.get(Campaign, campaign_id).status == "draft"
+
+
+def test_a_pause_the_portal_made_is_explained_in_plain_words(app, member_client, sim_account, ready_campaign):
+    from portal.campaigns.launch import pause_campaign
+    from portal.tenancy import account_scope
+
+    campaign_id = launched(app, member_client, ready_campaign)
+    campaign = stored_campaign(app, campaign_id)
+    with app.app_context(), account_scope(campaign.account_id):
+        pause_campaign(campaign_id, None, "The SMSAPI account has run out of points: top up, then resume.")
+        db.session.commit()
+    html = member_client.get(f"/campaigns/{campaign_id}/progress", headers=HTMX).data.decode()
+    assert "Paused by the portal:</strong> The SMSAPI account has run out of points" in html
+    assert ">Resume</a>" in html and 'hx-trigger="every 2s"' in html
+
+
+def test_the_report_link_appears_only_where_the_report_page_exists(
+    app, member_client, sim_account, ready_campaign
+):
+    from werkzeug.routing import Rule
+
+    campaign_id = launched(app, member_client, ready_campaign)
+    assert "Delivery report" not in member_client.get(f"/campaigns/{campaign_id}").data.decode()
+    app.url_map.add(Rule("/campaigns/<int:campaign_id>/report", endpoint="campaigns.edit"))
+    assert (
+        f'href="/campaigns/{campaign_id}/report"'
+        in member_client.get(f"/campaigns/{campaign_id}").data.decode()
+    )

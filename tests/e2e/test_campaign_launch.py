@@ -17,7 +17,6 @@ from rq.timeouts import TimerDeathPenalty
 from portal.extensions import db
 from portal.models import Campaign
 from portal.queue import all_queues, redis_connection
-from tests.campaigns.conftest import make_campaign, make_list, sim_account  # noqa: F401 (fixtures)
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -91,7 +90,9 @@ def compose(page, name):
     expect(page.get_by_role("heading", name=f"Launch “{name}”")).to_be_visible()
 
 
-def test_personalised_campaign_is_tested_launched_paused_resumed_and_finishes(member_page, worker, sim_account):
+def test_personalised_campaign_is_tested_launched_paused_resumed_and_finishes(
+    member_page, worker, sim_account
+):
     page = member_page
     compose(page, "Monday reminder")
     expect(page.locator("#cost")).to_contain_text("SMS in total")
@@ -120,7 +121,6 @@ def test_personalised_campaign_is_tested_launched_paused_resumed_and_finishes(me
 
 def test_scheduled_campaign_starts_on_the_reconcile_tick(app, member_page, worker, account):
     from portal.campaigns.reconcile import reconcile
-
     from portal.tenancy import account_scope
 
     page = member_page

@@ -88,8 +88,9 @@ def custom_field_keys(account_id: int, list_ids: Sequence[int]) -> list[str]:
         return []
     dialect = db.engine.dialect.name
     if dialect == "postgresql":
-        keys = func.json_object_keys(Contact.fields).table_valued("value", joins_implicitly=True)
-        query = select(keys.c.value).where(func.json_typeof(Contact.fields) == "object")
+        keys = func.json_object_keys(Contact.fields).table_valued("key", joins_implicitly=True)
+        keys = keys.render_derived()  # "AS anon_1(key)": PostgreSQL names the column after the alias
+        query = select(keys.c.key).where(func.json_typeof(Contact.fields) == "object")
     else:
         keys = func.json_each(Contact.fields).table_valued("key", joins_implicitly=True)
         query = select(keys.c.key)

@@ -25,7 +25,9 @@ def run_scheduler() -> None:
     """Enqueue each periodic job on its interval; run one scheduler per deployment."""
     scheduler = CronScheduler(connection=redis_connection())
     for job in PERIODIC_JOBS:
+        interval = job.interval(current_app.config)
+        # A run still waiting when the next is due is dropped (`ttl`), so a busy queue never piles them up.
         scheduler.register(
-            job.func, queue_name=job.queue, interval=job.interval(current_app.config), job_timeout=job.timeout
+            job.func, queue_name=job.queue, interval=interval, job_timeout=job.timeout, ttl=max(interval, 1)
         )
     scheduler.start()

@@ -27,7 +27,12 @@ from portal.config import database_uri
 from portal.extensions import db
 from portal.models import Role, User
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser", "tests.plugins.pipeline"]
+pytest_plugins = [
+    "tests.plugins.simulator",
+    "tests.plugins.browser",
+    "tests.plugins.pipeline",
+    "tests.plugins.processes",
+]
 
 PASSWORD = "correct horse battery staple"
 

@@ -67,16 +67,22 @@ def claim_chunk(
         .limit(size)
         .with_for_update(skip_locked=True)
     )
+    claim = update(Message).values(
+        status=SENDING,
+        status_rank=STATUS_RANK[MessageStatus.SENDING],
+        leased_until=utcnow() + timedelta(seconds=config["SEND_LEASE_SECONDS"]),
+    )
+    if db.engine.dialect.name == "postgresql":
+        # A materialised CTE picks (and locks) the rows exactly once; an IN (subquery ... LIMIT) may be
+        # rescanned by the planner and claim more than the limit.
+        picked = candidates.cte("picked").prefix_with("MATERIALIZED")
+        claim = claim.where(Message.id == picked.c.id, Message.status == Q)
+    else:
+        claim = claim.where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
     rows = db.session.execute(
-        update(Message)
-        .where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
-        .values(
-            status=SENDING,
-            status_rank=STATUS_RANK[MessageStatus.SENDING],
-            leased_until=utcnow() + timedelta(seconds=config["SEND_LEASE_SECONDS"]),
+        claim.returning(Message.id, Message.contact_id, Message.phone).execution_options(
+            synchronize_session=False
         )
-        .returning(Message.id, Message.contact_id, Message.phone)
-        .execution_options(synchronize_session=False)
     ).all()
     return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
 
@@ -122,7 +128,7 @@ class Rendered:
 def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rendered], str | None]:
     """Render each message; (rendered, the `[%n%]` template when params can carry the values)."""
     names = placeholder_names(campaign.message)
-    values = contact_values([c.contact_id for c in claimed if c.contact_id], names)
+    values = contact_values(campaign.account_id, [c.contact_id for c in claimed if c.contact_id], names)
     placeholders = parse_placeholders(campaign.message)
     use_params = 0 < len(placeholders) <= 4 and "[%" not in campaign.message
     template = (
@@ -131,6 +137,7 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         else None
     )
     max_parts = current_app.config["SMS_MAX_PARTS"]
+    parts: dict[str, int] = {}  # texts repeat (same names, no personalisation): count each once
     rendered = []
     for item in claimed:
         own = values.get(item.contact_id, {}) if item.contact_id else {}
@@ -138,7 +145,9 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         params = ()
         if template is not None:
             params = tuple(_fill(p, own) for p in placeholders)
-        rendered.append(Rendered(item, text, analyze(text, max_parts=max_parts).parts, params))
+        if text not in parts:
+            parts[text] = analyze(text, max_parts=max_parts).parts
+        rendered.append(Rendered(item, text, parts[text], params))
     return rendered, template
 
 
@@ -229,6 +238,8 @@ def pause_for(campaign_id: int, reason: str) -> None:
     """The campaign pauses itself (SMSAPI refused to send for the account); a second job's pause is
     a no-op. Flushes."""
     campaign = _locked(campaign_id)
+    if campaign is None:
+        return
     try:
         transition(campaign, CampaignStatus.PAUSED, None, reason)
     except TransitionRefused:

@@ -74,13 +74,15 @@ def value_column(name: str) -> ColumnElement:
     return Contact.fields[name].as_string()
 
 
-def contact_values(contact_ids: Sequence[int], names: Sequence[str]) -> dict[int, dict[str, str | None]]:
-    """The placeholder values of some contacts, in one query: {contact id: {name: value}}."""
+def contact_values(
+    account_id: int, contact_ids: Sequence[int], names: Sequence[str]
+) -> dict[int, dict[str, str | None]]:
+    """The placeholder values of some of the account's contacts, in one query: {id: {name: value}}."""
     if not names or not contact_ids:
         return {}
     columns = [value_column(name).label(f"v{i}") for i, name in enumerate(names)]
     rows = db.session.execute(
-        select(Contact.id, *columns).where(Contact.id.in_(contact_ids)).execution_options(all_accounts=True)
+        select(Contact.id, *columns).where(Contact.account_id == account_id, Contact.id.in_(contact_ids))
     )
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: SMSAPI's "invalid sender name": no message can go until the campaign's sender is fixed.
 INVALID_SENDER_CODE = 14
+#: Calls in flight while the recipients of a call answered 53 are tried one by one.
+SINGLES_IN_FLIGHT = 8
 
 
 @dataclass(frozen=True)
@@ -115,12 +117,7 @@ def _send_call(
             if len(pending) == 1:
                 outcomes[pending[0].message_id] = Outcome("duplicate", attempts=attempt + 1)
                 return outcomes, None
-            for recipient in pending:
-                single, hold = _send_call(client, Call(call.text, (recipient,)), settings)
-                outcomes.update(single)
-                if hold:
-                    return outcomes, hold
-            return outcomes, None
+            return _one_by_one(client, call.text, pending, settings, outcomes)
         except InvalidRecipients as error:
             pending = _drop_invalid(pending, error, outcomes, attempt + 1)
             continue
@@ -144,6 +141,25 @@ def _send_call(
             code = last_error.code if last_error and isinstance(last_error.code, int) else None
             outcomes[recipient.message_id] = _failed(code, reason, settings.attempts)
     return outcomes, None
+
+
+def _one_by_one(
+    client: SmsapiClient,
+    text: str,
+    pending: list[Recipient],
+    settings: CallSettings,
+    outcomes: dict[int, Outcome],
+) -> tuple[dict[int, Outcome], str | None]:
+    """Each recipient of a call SMSAPI answered 53 to, alone (a few at a time): 53 again means it was
+    accepted before; a success means it was not. The first hold reason wins."""
+    hold = None
+    with ThreadPoolExecutor(max_workers=SINGLES_IN_FLIGHT) as pool:
+        for single, single_hold in pool.map(
+            lambda recipient: _send_call(client, Call(text, (recipient,)), settings), pending
+        ):
+            outcomes.update(single)
+            hold = hold or single_hold
+    return outcomes, hold
 
 
 def _post(

@@ -1,5 +1,6 @@
 """The send job's work in-process against the simulator over HTTP: claims, calls, outcomes, errors."""
 
+import pytest
 from sqlalchemy import select, update
 
 from portal.campaigns import dispatch
@@ -48,7 +49,9 @@ def test_a_campaign_goes_out_in_batches_with_idx_params_sender_and_callback(app,
     assert len({m["idx"] for m in accepted}) == 5
 
 
-def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator):
+@pytest.mark.parametrize("mode", ["reject_call", "skip_duplicates"])
+def test_a_resent_message_is_answered_53_and_counted_once(app, connected, simulator, mode):
+    simulator.configure(duplicate_idx_mode=mode)
     with app.app_context():
         campaign_id = _launch(app, connected, recipients=3)
         _send_all(connected, campaign_id)
@@ -145,3 +148,89 @@ def test_progress_counts_by_status_and_reports_percent(app, connected, simulator
             progress = campaign_progress(campaign_id)
     assert progress.counts == {"submitted": 2, "queued": 2}
     assert (progress.total, progress.done, progress.percent, progress.finished) == (4, 2, 50, False)
+
+
+def test_claims_and_cancels_never_touch_another_accounts_messages(app, connected, make_account):
+    other = make_account("Other Shop")
+    with app.app_context():
+        theirs = make_ready_campaign(
+            type(connected)(
+                other.account_id, other.admin_id, _other_list(other.account_id), connected.sender_id
+            ),
+            recipients=0,
+        )
+        db.session.add_all(
+            [
+                Message(
+                    account_id=other.account_id,
+                    campaign_id=theirs,
+                    phone=f"+4869900000{n}",
+                    status="queued",
+                    status_rank=0,
+                    attempts=0,
+                )
+                for n in range(3)
+            ]
+        )
+        db.session.commit()
+        campaign_id = _launch(app, connected, recipients=2)
+        with account_scope(connected.account_id):
+            assert dispatch.claim_chunk(connected.account_id, theirs) == []
+            from portal.campaigns.launch import cancel_campaign
+
+            cancel_campaign(campaign_id, None)
+            db.session.commit()
+        assert statuses(theirs) == {"queued": 3}
+        assert statuses(campaign_id) == {"cancelled": 2}
+
+
+def _other_list(account_id):
+    from portal.models import ContactList
+
+    contact_list = ContactList(account_id=account_id, name="Theirs")
+    db.session.add(contact_list)
+    db.session.commit()
+    return contact_list.id
+
+
+def test_a_small_campaign_is_not_held_back_by_a_big_one(app, connected, simulator):
+    from rq import SimpleWorker
+
+    from portal.campaigns.launch import start_sending
+    from portal.queue import all_queues, redis_connection
+
+    app.config.update(SEND_CHUNK_SIZE=50, SEND_BATCH_SIZE=50)
+    with app.app_context():
+        big = _launch(app, connected, recipients=600)
+        with account_scope(connected.account_id):
+            start_sending(big)
+        small = make_ready_campaign(connected, recipients=0)
+        with account_scope(connected.account_id):
+            db.session.add_all(
+                [
+                    Message(
+                        account_id=connected.account_id,
+                        campaign_id=small,
+                        phone=f"+4869800000{n}",
+                        status="queued",
+                        status_rank=0,
+                        attempts=0,
+                    )
+                    for n in range(5)
+                ]
+            )
+            launch_campaign_status(small)
+            start_sending(small)
+        SimpleWorker(all_queues(), connection=redis_connection()).work(burst=True)
+        small_done = db.session.get(Campaign, small).finished_at
+        big_done = db.session.get(Campaign, big).finished_at
+        assert statuses(big) == {"submitted": 600} and statuses(small) == {"submitted": 5}
+    assert small_done < big_done
+
+
+def launch_campaign_status(campaign_id):
+    """Mark a campaign whose messages a test made itself as sending."""
+    from portal.campaigns.lifecycle import transition
+
+    transition(db.session.get(Campaign, campaign_id), "sending", None)
+    db.session.commit()

@@ -33,6 +33,8 @@ def phone(n: int) -> str:
 
 def add_contacts(account_id: int, list_id: int, count: int, *, start: int = 0, **fields) -> None:
     """`count` contacts on the list, inserted in two executemany statements."""
+    if not count:
+        return
     rows = [
         {
             "account_id": account_id,

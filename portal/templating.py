@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask import Flask, Response, make_response, redirect, render_template
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["points"] = format_points
     app.jinja_env.globals["is_htmx"] = is_htmx_fragment_request
 
 
@@ -20,10 +23,14 @@ def is_htmx_fragment_request() -> bool:
     return bool(request.htmx) and not request.htmx.boosted
 
 
-def render_page(template: str, block: str, status: int = 200, **context) -> Response:
-    """The whole page, or for an htmx request only `block` of it: one source for both."""
+def render_page(template: str, block: str | list[str], status: int = 200, **context) -> Response:
+    """The whole page, or for an htmx request only `block` of it (or several blocks, the ones after
+    the first swapped out of band): one source for both."""
     if is_htmx_fragment_request():
-        html = render_block(template, block, **context)
+        if isinstance(block, list):
+            html = render_blocks(template, block, **context)
+        else:
+            html = render_block(template, block, **context)
     else:
         html = render_template(template, **context)
     response = make_response(html, status)
@@ -52,3 +59,27 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "never"
     return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def format_duration(seconds: float | None) -> str:
+    """A time span as people say it: '45 s', '3 min 20 s', '2 h 5 min'."""
+    if seconds is None:
+        return "unknown"
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"
+
+
+def format_points(value: Decimal | None) -> str:
+    """SMSAPI points as people read them: '100.00', '0.16', or '0.0825' when the price has four
+    decimals (SMSAPI prices parts to a ten-thousandth)."""
+    if value is None:
+        return "unknown"
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    decimals = min(4, max(2, -exponent if isinstance(exponent, int) else 2))
+    return f"{value:,.{decimals}f}"

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
-from portal.campaigns import routes  # noqa: E402,F401
+from portal.campaigns import launch_routes, routes  # noqa: E402,F401

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+import re
+
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from portal.forms import PortalForm
-from portal.models import SenderName
+from portal.models import ContactList, SenderName
+
+#: SMSAPI takes a test to a handful of phones; more is a campaign, not a test.
+TEST_SEND_LIMIT = 5
+_NUMBER_SEPARATORS = re.compile(r"[,;\n]+")
 
 ACCOUNT_DEFAULT = "Account default"
 
@@ -29,6 +46,13 @@ class CampaignForm(PortalForm):
         ],
         filters=[lambda value: value.strip() if value else value],
     )
+    list_ids = SelectMultipleField(
+        "Contact lists",
+        coerce=int,
+        validate_choice=False,  # the service refuses a list of another account by name
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     # The service decides which senders are allowed, so that a stale or foreign choice gets a reason.
     sender = SelectField("Sender", coerce=_sender_id, validate_choice=False)
     # The draft's version this form shows; a save over a newer one is refused (see save_campaign).
@@ -48,6 +72,10 @@ class CampaignForm(PortalForm):
             choices.append(SelectChoice(str(current.id), f"{current.name} (not active)"))
         self.sender.choices = choices
 
+    def offer_lists(self, lists: list[ContactList]) -> None:
+        """The account's lists as checkboxes; ticking one refreshes the audience summary."""
+        self.list_ids.choices = [SelectChoice(contact_list.id, contact_list.name) for contact_list in lists]
+
     def preview_as_you_type(self, url: str) -> None:
         """htmx posts the form to `url` while the user types and swaps only the preview."""
         self.message.render_kw = {
@@ -60,3 +88,48 @@ class CampaignForm(PortalForm):
             "hx-sync": "this:replace",
             "aria-controls": "preview",
         }
+
+
+def split_numbers(text: str) -> list[str]:
+    """The numbers typed in one field, separated by commas, semicolons or line breaks."""
+    return [number.strip() for number in _NUMBER_SEPARATORS.split(text or "") if number.strip()]
+
+
+class TestSendForm(PortalForm):
+    phones = TextAreaField(
+        "Send a test to",
+        description=f"Up to {TEST_SEND_LIMIT} phone numbers, separated by commas or on separate lines.",
+        validators=[DataRequired("Type at least one phone number to send the test to.")],
+        render_kw={"rows": 2, "placeholder": "+48 600 100 200"},
+    )
+
+    def validate_phones(self, field: TextAreaField) -> None:
+        count = len(split_numbers(field.data))
+        if count > TEST_SEND_LIMIT:
+            raise ValidationError(f"A test goes to at most {TEST_SEND_LIMIT} numbers; you typed {count}.")
+
+
+class LaunchForm(PortalForm):
+    when = RadioField(
+        "When to send",
+        choices=[SelectChoice("now", "Now"), SelectChoice("later", "At a date and time")],
+        default="now",
+        validators=[DataRequired("Choose when to send.")],
+    )
+    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        # `Optional` ends the field's own validators on an empty value, so "later" needs a time here.
+        valid = super().validate(extra_validators)
+        if valid and self.when.data == "later" and self.send_at.data is None:
+            self.send_at.errors = ["Choose the date and time to send at."]
+            return False
+        return valid
+
+
+class ConfirmForm(PortalForm):
+    """A tick that makes a destructive action deliberate, with or without JavaScript."""
+
+    confirm = BooleanField(
+        "I understand: this cannot be undone", validators=[DataRequired("Tick the box to confirm.")]
+    )

@@ -6,18 +6,19 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from portal.campaigns import bp
+from portal.campaigns.composer import account_lists, composer_state
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
     MAX_MESSAGE_CHARACTERS,
     CampaignRuleError,
     StaleDraft,
-    build_preview,
     delete_campaign,
     list_campaigns,
     save_campaign,
 )
+from portal.campaigns.summary import campaign_summary, percent_done
 from portal.extensions import db
-from portal.models import Campaign
+from portal.models import Campaign, CampaignStatus
 from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
 from portal.templating import (
@@ -39,7 +40,9 @@ def _max_parts() -> int:
 @bp.route("/")
 @login_required
 def index():
-    return render_template("campaigns/index.html", rows=list_campaigns(current_user.account_id, _max_parts()))
+    rows = list_campaigns(current_user.account_id, _max_parts())
+    done = percent_done(current_user.account_id, [row.campaign.id for row in rows])
+    return render_template("campaigns/index.html", rows=rows, done=done)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -51,7 +54,14 @@ def new():
 @bp.route("/<int:campaign_id>", methods=["GET", "POST"])
 @login_required
 def edit(campaign_id: int):
-    return _compose(get_scoped_or_404(Campaign, campaign_id))
+    """A draft opens in the composer; a launched campaign shows its summary and live progress."""
+    campaign = get_scoped_or_404(Campaign, campaign_id)
+    if campaign.status == CampaignStatus.DRAFT:
+        return _compose(campaign)
+    if request.method == "POST":
+        flash("This campaign has been launched: it can no longer be changed.", "error")
+    status = 409 if request.method == "POST" else 200
+    return render_page("campaigns/show.html", "content", status=status, **campaign_summary(campaign))
 
 
 @bp.route("/<int:campaign_id>/delete", methods=["GET", "POST"])
@@ -59,6 +69,9 @@ def edit(campaign_id: int):
 def delete(campaign_id: int):
     """GET asks for confirmation, POST deletes: works the same with and without JavaScript."""
     campaign = get_scoped_or_404(Campaign, campaign_id)
+    if campaign.status != CampaignStatus.DRAFT:
+        flash("Only drafts can be deleted: a launched campaign stays with its delivery history.", "error")
+        return redirect(url_for("campaigns.edit", campaign_id=campaign.id))
     if request.method == "POST":
         name = campaign.name
         delete_campaign(campaign, current_user)
@@ -73,29 +86,42 @@ def delete(campaign_id: int):
 
 
 def _compose(campaign: Campaign | None):
-    """One view for the composer's four answers: the page, a preview, replaced characters, a save.
+    """One view for the composer's answers: the page, a preview, the audience, replaced characters,
+    a save.
 
     The form's `action` button says which; htmx sends `preview` while the user types and gets only
-    the preview back, and `replace` to get the message field and preview back.
+    the preview back, `audience` when a list is ticked (the summary, insert buttons and preview
+    back), and `replace` to get the message field and preview back.
     """
-    form = CampaignForm(obj=campaign, sender=campaign.sender_name_id if campaign else None)
+    if campaign is not None and campaign.status != CampaignStatus.DRAFT:
+        return redirect(url_for("campaigns.edit", campaign_id=campaign.id))
+    form = CampaignForm(
+        obj=campaign,
+        sender=campaign.sender_name_id if campaign else None,
+    )
     action = request.form.get("action", "save") if form.is_submitted() else "show"
     if action == "replace" and len(form.message.data or "") <= MAX_MESSAGE_CHARACTERS:
         form.message.data = replace_unicode(form.message.data or "")
-    preview = build_preview(form.message.data or "", _max_parts())
+    message, list_ids = form.message.data or "", form.list_ids.data or []
+    composer = composer_state(current_user.account_id, list_ids, message, _max_parts())
     if action == "preview" and is_htmx_fragment_request():
-        return render_page(COMPOSER, "preview", preview=preview)
-    if action == "save" and form.validate():
+        return render_page(COMPOSER, "preview", **composer)
+    if action == "audience" and is_htmx_fragment_request():
+        return render_page(COMPOSER, ["audience", "personalise", "preview"], oob=True, **composer)
+    if action in {"save", "review"} and form.validate():
         saved = _save(campaign, form)
         if saved is not None:
             flash(f"Draft “{saved.name}” saved.", "success")
+            if action == "review":
+                return redirect(url_for("campaigns.launch", campaign_id=saved.id))
             return redirect(url_for("campaigns.index"))
     active = names_of(current_user.account_id, active_only=True)
     form.offer_senders(active, campaign.sender_name if campaign else None)
+    form.offer_lists(account_lists(current_user.account_id))
     form.preview_as_you_type(request.path)
-    status = 422 if action == "save" else 200
+    status = 422 if action in {"save", "review"} else 200
     block = "composer" if action == "replace" else "content"
-    return render_page(COMPOSER, block, status=status, form=form, campaign=campaign, preview=preview)
+    return render_page(COMPOSER, block, status=status, form=form, campaign=campaign, **composer)
 
 
 def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
@@ -108,6 +134,7 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
             name=form.name.data,
             sender_name_id=form.sender.data,
             message=form.message.data,
+            list_ids=form.list_ids.data or [],
             max_parts=_max_parts(),
             version=form.version.data,
         )

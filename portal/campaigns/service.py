@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,8 +20,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import Campaign, SenderName, SenderStatus, User
+from portal.sms.placeholders import PlaceholderError, check_placeholders, render
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
 from portal.tenancy import get_scoped
+
+if TYPE_CHECKING:
+    from portal.campaigns.personalisation import WorstCase
 
 ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
 #: The longest text the portal reads as a message: four times SMSAPI's 918 standard characters is
@@ -94,6 +100,10 @@ class MessagePreview:
     problem: str | None
     split: tuple[PreviewPart, ...]
     characters: tuple[UnicodeCharacter, ...]
+    # Personalised: the preview is of the longest rendering; these are its values and what it changes.
+    longest: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    placeholder_problem: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -113,14 +123,28 @@ class CampaignRow:
     encoding: str
 
 
-def build_preview(text: str, max_parts: int) -> MessagePreview:
+def build_preview(
+    text: str, max_parts: int, *, worst: WorstCase | None = None, placeholder_problem: str | None = None
+) -> MessagePreview:
     """What `text` costs as SMS and why, ready for the composer to show.
 
-    The work grows linearly with the text, and a text over MAX_MESSAGE_CHARACTERS is only analysed
-    that far: the preview of an absurd paste stays as cheap as the longest real message.
+    With `worst` (the longest personalised rendering over the chosen lists) the counts and parts are
+    those of that rendering; otherwise placeholders are counted at their fallbacks. The characters
+    offered for replacement are always the message's own, which the member can change. The work
+    grows linearly with the text, and a text over MAX_MESSAGE_CHARACTERS is only analysed that far:
+    the preview of an absurd paste stays as cheap as the longest real message.
     """
-    far_too_long = len(text) > MAX_MESSAGE_CHARACTERS
-    analysis = analyze(text[:MAX_MESSAGE_CHARACTERS] if far_too_long else text, max_parts=max_parts)
+    length = len(text)
+    far_too_long = length > MAX_MESSAGE_CHARACTERS
+    if far_too_long:
+        text, worst = text[:MAX_MESSAGE_CHARACTERS], None
+    typed = analyze(text, max_parts=max_parts)
+    if worst is not None:
+        analysis = worst.analysis
+    elif placeholder_problem is None and ("{" in text or "}" in text):
+        analysis = analyze(render(text, {}), max_parts=max_parts)
+    else:
+        analysis = typed
     marked = {position: offender for offender in analysis.offenders for position in offender.positions}
     positions = sorted(marked)
     single, per_part = CAPACITY[analysis.encoding]
@@ -134,9 +158,15 @@ def build_preview(text: str, max_parts: int) -> MessagePreview:
         single_capacity=single,
         part_capacity=per_part,
         has_double_characters=analysis.encoding == GSM7 and not GSM_EXTENSION.isdisjoint(analysis.text),
-        problem=_far_too_long(len(text), max_parts) if far_too_long else message_problem(analysis),
+        problem=(
+            _far_too_long(length, max_parts) if far_too_long
+            else message_problem(typed) if not typed.text.strip() else message_problem(analysis)
+        ),
         split=tuple(_preview_part(analysis, index, marked, positions) for index in range(analysis.parts)),
-        characters=tuple(map(_unicode_character, analysis.offenders)),
+        characters=tuple(map(_unicode_character, typed.offenders)),
+        longest=tuple(worst.values.items()) if worst else (),
+        warnings=worst.warnings if worst else (),
+        placeholder_problem=placeholder_problem,
     )
 
 
@@ -271,6 +301,7 @@ def save_campaign(
     sender_name_id: int | None,
     message: str,
     max_parts: int,
+    list_ids: Sequence[int] = (),
     version: int | None = None,
 ) -> Campaign:
     """Create (campaign None) or update a draft, storing the message exactly as it was counted.
@@ -278,6 +309,8 @@ def save_campaign(
     `version` is the draft's version the form was made from: a save over a newer one is refused
     (StaleDraft), checked again by the UPDATE itself, so two saves that raced cannot both win.
     """
+    from portal.campaigns.recipients import CampaignListError, known_placeholder_names, set_campaign_lists
+
     if campaign is not None and version is not None and version != campaign.version:
         raise StaleDraft()
     sender = choose_sender(account_id, sender_name_id)
@@ -287,6 +320,10 @@ def save_campaign(
     problem = message_problem(analysis)
     if problem:
         raise CampaignRuleError("message", problem)
+    try:
+        check_placeholders(analysis.text, known_placeholder_names(account_id))
+    except PlaceholderError as refused:
+        raise CampaignRuleError("message", str(refused)) from None
     created = campaign is None
     if campaign is None:
         campaign = Campaign(account_id=account_id, created_by_id=by.id)
@@ -299,6 +336,10 @@ def save_campaign(
     campaign.sender_name = sender
     campaign.message = analysis.text
     campaign.version = 1 if created else campaign.version + 1
+    try:
+        set_campaign_lists(campaign, list_ids)
+    except CampaignListError as refused:
+        raise CampaignRuleError("list_ids", str(refused)) from None
     if changed:
         record_event(account_id, by, "campaign.edited", f"{by.email} edited the draft “{campaign.name}”",
                      campaign_id=campaign.id, version=campaign.version)

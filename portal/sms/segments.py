@@ -81,6 +81,11 @@ def _character_class(chars: frozenset[str]) -> str:
 
 
 _NON_GSM = re.compile(f"[^{_character_class(GSM_BASIC | GSM_EXTENSION)}]")
+#: The same "not a GSM character" class, written so that Python's `re`, PostgreSQL's regular
+#: expressions and SQLite's REGEXP (SQLAlchemy's, on `re`) read it alike: `]` first, `-` last.
+NON_GSM_PATTERN = (
+    "[^]" + "".join(c for c in sorted(GSM_BASIC | GSM_EXTENSION) if c not in "]\\-^[") + "[^\\\\-]"
+)
 _EXTENSION = re.compile(f"[{_character_class(GSM_EXTENSION)}]")
 _LINE_ENDING = re.compile(r"\r\n?")
 _GRAPHEME = regex.compile(r"\X")
@@ -146,12 +151,16 @@ def normalize_text(text: str) -> str:
     return text
 
 
-def analyze(text: str, *, max_parts: int = DEFAULT_MAX_PARTS) -> MessageAnalysis:
-    """Encoding, units, parts and offending characters of `text` once normalised."""
+def analyze(text: str, *, max_parts: int = DEFAULT_MAX_PARTS, force_unicode: bool = False) -> MessageAnalysis:
+    """Encoding, units, parts and offending characters of `text` once normalised.
+
+    `force_unicode` counts a standard text as UCS-2: what it costs once a personalised value with a
+    special character is put in (the worst case the composer shows).
+    """
     if max_parts < 1:
         raise ValueError(f"max_parts must be at least 1, got {max_parts}")
     text = normalize_text(text)
-    if _NON_GSM.search(text) is None:
+    if not force_unicode and _NON_GSM.search(text) is None:
         septets = len(text) + len(_EXTENSION.findall(text))
         return _measure(text, GSM7, septets, max_parts, ())
     utf16_units = len(text.encode("utf-16-le", "surrogatepass")) // 2

@@ -340,6 +340,8 @@ def save_campaign(
         set_campaign_lists(campaign, list_ids)
     except CampaignListError as refused:
         raise CampaignRuleError("list_ids", str(refused)) from None
+    except StaleDataError:  # its flush writes the draft: another save of the same version won
+        raise StaleDraft() from None
     if changed:
         record_event(account_id, by, "campaign.edited", f"{by.email} edited the draft “{campaign.name}”",
                      campaign_id=campaign.id, version=campaign.version)

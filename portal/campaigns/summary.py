@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import case, func, select
-from werkzeug.exceptions import HTTPException
 
 from portal.campaigns.lifecycle import can_transition
 from portal.campaigns.preflight import preflight
@@ -118,16 +116,6 @@ def list_names(campaign: Campaign) -> list[str]:
     )
 
 
-def report_url(campaign_id: int) -> str | None:
-    """The delivery report page of the campaign, when the portal has one (never a dead link)."""
-    path = f"/campaigns/{campaign_id}/report"
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return None
-    return path
-
-
 def test_messages(campaign_id: int) -> list[Message]:
     """The campaign's latest test sends, newest first."""
     return list(
@@ -158,7 +146,6 @@ def campaign_summary(campaign: Campaign) -> dict:
         "live": campaign.status in LIVE_STATES,
         "actions": actions,
         "lists": list_names(campaign),
-        "report_url": report_url(campaign.id),
         "scheduled_for": local_time(campaign.scheduled_at, timezone),
         "zone": zone_label(timezone),
         "timezone": timezone,

@@ -101,7 +101,7 @@ def test_unknown_placeholder_is_refused_with_its_name_next_to_the_message(
     with app.app_context():
         from portal.extensions import db
 
-        assert db.session.query(Campaign).count() == 0
+        assert db.session.query(Campaign).execution_options(all_accounts=True).count() == 0
     preview = post(member_client, action="preview", lists=[list_id], message="Hi {frist_name}", headers=HTMX)
     assert "{frist_name} is not a contact field" in preview.data.decode()
 
@@ -117,7 +117,8 @@ def test_saving_keeps_the_ticked_lists(app, member_client, account, make_list, m
     with app.app_context():
         from portal.extensions import db
 
-        assert sorted(db.session.get(Campaign, campaign_id).list_ids) == sorted([first, second])
+        campaign = db.session.get(Campaign, campaign_id, execution_options={"all_accounts": True})
+        assert sorted(campaign.list_ids) == sorted([first, second])
     page = member_client.get(f"/campaigns/{campaign_id}").data.decode()
     assert "Recipients</dt><dd>2</dd>" in page, page[page.find("audience-picker"):][:1500]
 

@@ -53,15 +53,17 @@ def connect():
 @bp.route("/connection/check", methods=["POST"])
 @admin_required
 def check():
-    """Refreshes username and balance; htmx swaps the connection card in place."""
-    error = None
+    """Refreshes username and balance; htmx swaps the connection card in place, saying what changed."""
+    error = outcome = None
     try:
-        check_connection(current_user.account_id)
+        changes = check_connection(current_user.account_id)
     except SettingsError as problem:
         error = str(problem)
+    else:
+        outcome = "Checked just now: " + ("; ".join(changes) if changes else "nothing changed") + "."
     if not is_htmx_fragment_request():
-        return _done(error, "#connection", "Checked with SMSAPI just now.")
-    return _page(block="connection", connection_error=error, status=422 if error else 200)
+        return _done(error, "#connection", outcome)
+    return _page(block="connection", connection_error=error, check_outcome=outcome, status=422 if error else 200)
 
 
 @bp.route("/connection/remove", methods=["POST"])

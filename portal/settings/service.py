@@ -96,11 +96,16 @@ def _store_profile(settings: SmsSettings, profile: Profile) -> None:
     settings.checked_at = utcnow()
 
 
-def check_connection(account_id: int) -> SmsSettings:
-    """Ask SMSAPI again who the stored token belongs to and how many points are left."""
+def check_connection(account_id: int) -> list[str]:
+    """Ask SMSAPI again who the stored token belongs to and how many points are left.
+
+    Returns what changed since the last check, in words for the admin (empty: nothing changed), so a
+    check that finds nothing new still visibly answers.
+    """
     settings = settings_for(account_id)
     if not settings.is_connected:
         raise SettingsError("No SMSAPI account is connected yet.")
+    before = (settings.smsapi_username, settings.points_balance)
     try:
         with connected_client(account_id, settings) as client:
             _store_profile(settings, client.profile())
@@ -109,7 +114,19 @@ def check_connection(account_id: int) -> SmsSettings:
     except SmsapiError as error:
         raise SettingsError(f"SMSAPI refused the check: {error.message}.") from None
     db.session.commit()
-    return settings
+    return _profile_changes(before, (settings.smsapi_username, settings.points_balance))
+
+
+def _profile_changes(before: tuple, after: tuple) -> list[str]:
+    (old_username, old_points), (username, points) = before, after
+    changes = []
+    if old_username != username:
+        changes.append(f"the SMSAPI username is now {username} (was {old_username})")
+    if old_points != points:
+        shown = f"{points:.2f}" if points is not None else "not shown"
+        was = f"{old_points:.2f}" if old_points is not None else "not shown"
+        changes.append(f"the points balance is now {shown} (was {was})")
+    return changes
 
 
 def disconnect(account_id: int, by: User) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -21,7 +21,7 @@ from portal.settings.service import (
     set_test_mode,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_url, settings_for
+from portal.smsapi_account import callback_host_out_of_reach, callback_url, settings_for
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 
@@ -63,7 +63,8 @@ def check():
         outcome = "Checked just now: " + ("; ".join(changes) if changes else "nothing changed") + "."
     if not is_htmx_fragment_request():
         return _done(error, "#connection", outcome)
-    return _page(block="connection", connection_error=error, check_outcome=outcome, status=422 if error else 200)
+    status = 422 if error else 200
+    return _page(block="connection", connection_error=error, check_outcome=outcome, status=status)
 
 
 @bp.route("/connection/remove", methods=["POST"])
@@ -138,7 +139,8 @@ def _page(*, block: str = "content", connect_form: ConnectForm | None = None, st
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
-        callback_url=callback_url(settings),
+        callback_url=(url := callback_url(settings)), callback_out_of_reach=callback_host_out_of_reach(url),
+        uses_simulator=bool(current_app.config["SMSAPI_API_URL"]),
         connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
         default_form=default_form, regenerate_form=RegenerateSecretForm(),
         # Settings changes, and default-sender changes made here or on the sender-names page.

@@ -1,10 +1,12 @@
 """The callback URL SMSAPI calls, and finding the account it names by its secret."""
 
+import pytest
+
 from portal.audit import recent_events
 from portal.extensions import db
 from portal.models import User
 from portal.settings.service import regenerate_callback_secret
-from portal.smsapi_account import account_for_callback, callback_url, settings_for
+from portal.smsapi_account import account_for_callback, callback_host_out_of_reach, callback_url, settings_for
 
 
 def test_callback_url_is_absolute_with_the_accounts_secret(app, account):
@@ -43,3 +45,24 @@ def test_regenerating_makes_the_old_url_stop_working(app, account):
         assert recent_events(account.account_id, prefix="settings.")[0].action == (
             "settings.callback_secret_regenerated"
         )
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:5000", "http://localhost:5000", "http://[::1]:5000", "http://10.0.0.7",
+    "http://192.168.1.20:8000", "http://portal.local", "http://sms-portal",
+])
+def test_callback_hosts_smsapi_cannot_reach_are_named(url):
+    assert callback_host_out_of_reach(url + "/api/smsApi/update?account=1") is not None
+
+
+@pytest.mark.parametrize("url", ["https://sms.example.com", "https://203.0.114.9", "http://[2a00:1450::1]"])
+def test_public_callback_hosts_are_fine(url):
+    assert callback_host_out_of_reach(url + "/api/smsApi/update?account=1") is None
+
+
+def test_settings_page_warns_about_a_local_callback_url_and_names_the_setting(app, admin_client):
+    assert "callback-unreachable" not in admin_client.get("/settings/").data.decode()
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    page = admin_client.get("/settings/").data.decode()
+    assert "SMSAPI cannot reach this address: <strong>127.0.0.1</strong>" in page
+    assert "<code>PUBLIC_BASE_URL</code>" in page

@@ -24,7 +24,10 @@ class ConnectForm(FlaskForm):
 
 
 class GoLiveForm(FlaskForm):
-    confirm = BooleanField("I understand: messages will reach real phones and use SMSAPI points")
+    # Ids of their own: the page holds several forms with a `confirm` box, and ids must be unique.
+    confirm = BooleanField(
+        "I understand: messages will reach real phones and use SMSAPI points", id="go-live-confirm"
+    )
 
 
 class DefaultSenderForm(FlaskForm):
@@ -37,4 +40,5 @@ class RegenerateSecretForm(FlaskForm):
     confirm = BooleanField(
         "I will paste the new URL in SMSAPI: the current one stops working at once",
         validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
+        id="new-callback-confirm",
     )

@@ -78,11 +78,12 @@ def remove():
 @bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
 @admin_required
 def test_mode(mode: str):
-    confirmed = GoLiveForm().confirm.data
+    form = GoLiveForm()
     try:
-        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
+        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=form.confirm.data)
     except SettingsError as error:
-        return _done(str(error), "#test-mode")
+        form.confirm.errors = [str(error)]
+        return _page(go_live_form=form, status=422)
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
 
@@ -91,14 +92,16 @@ def test_mode(mode: str):
 def default_sender():
     form = _default_sender_form()
     if not form.validate_on_submit():
-        return _done("Choose a default sender from the list.", "#default-sender")
+        form.sender.errors = ["Choose a default sender from the list."]
+        return _page(default_form=form, status=422)
     try:
         if form.sender.data:
             senders.make_default(get_scoped_or_404(SenderName, int(form.sender.data)), current_user)
         else:
             senders.use_smsapi_default(current_user.account_id, current_user)
     except senders.SenderNameError as error:
-        return _done(str(error), "#default-sender")
+        form.sender.errors = [str(error)]
+        return _page(default_form=form, status=422)
     return _done(None, "#default-sender", "Default sender saved.")
 
 
@@ -107,7 +110,7 @@ def default_sender():
 def callback_secret():
     form = RegenerateSecretForm()
     if not form.validate_on_submit():
-        return _done(" ".join(form.confirm.errors), "#callback")
+        return _page(regenerate_form=form, status=422)
     regenerate_callback_secret(current_user.account_id, current_user)
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
@@ -117,10 +120,14 @@ def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSende
     form = DefaultSenderForm()
     if active is None:
         active = senders.names_of(current_user.account_id, active_only=True)
+    _offer_active_names(form, active)
+    return form
+
+
+def _offer_active_names(form: DefaultSenderForm, active: list[SenderName]) -> None:
     form.sender.choices = [SelectChoice("", "SMSAPI's account default")] + [
         SelectChoice(str(sender.id), sender.name) for sender in active
     ]
-    return form
 
 
 def _done(error: str | None, anchor: str, success: str | None = None):
@@ -129,22 +136,29 @@ def _done(error: str | None, anchor: str, success: str | None = None):
     return redirect(url_for("settings.index") + anchor)
 
 
-def _page(*, block: str = "content", connect_form: ConnectForm | None = None, status: int = 200, **context):
+def _page(*, block: str = "content", status: int = 200, **forms_and_context):
+    """The page; a form passed in (with its errors) replaces the fresh one, so errors sit by their field."""
     account_id = current_user.account_id
     settings = settings_for(account_id)
     active = senders.names_of(account_id, active_only=True)
-    default_form = _default_sender_form(active)
-    default = next((s for s in active if s.is_default), None)
-    default_form.sender.data = str(default.id) if default else ""
+    default_form = forms_and_context.pop("default_form", None)
+    if default_form is None:
+        default_form = _default_sender_form(active)
+        default = next((s for s in active if s.is_default), None)
+        default_form.sender.data = str(default.id) if default else ""
+    else:
+        _offer_active_names(default_form, active)
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
         callback_url=(url := callback_url(settings)), callback_out_of_reach=callback_host_out_of_reach(url),
         uses_simulator=bool(current_app.config["SMSAPI_API_URL"]),
-        connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
-        default_form=default_form, regenerate_form=RegenerateSecretForm(),
+        connect_form=forms_and_context.pop("connect_form", None) or ConnectForm(service=settings.service),
+        go_live_form=forms_and_context.pop("go_live_form", None) or GoLiveForm(),
+        regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
+        default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
-        **context,
+        **forms_and_context,
     )
 

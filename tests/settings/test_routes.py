@@ -53,8 +53,13 @@ def test_check_again_without_javascript_says_what_it_found(admin_client, smsapi)
 
 def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, account, smsapi):
     admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
-    page = admin_client.post("/settings/test-mode/off", data={}, follow_redirects=True).data.decode()
-    assert "Tick the box" in page
+    response = admin_client.post("/settings/test-mode/off", data={})
+    assert response.status_code == 422
+    page = response.data.decode()
+    # The error sits under the box it is about, and the box takes the focus.
+    box = page.index('id="go-live-confirm"')
+    assert page.index('id="go-live-confirm-help" class="field-error">Tick the box') > box
+    assert "autofocus" in page[page.rindex("<input", 0, box):page.index(">", box)]
     admin_client.post("/settings/test-mode/off", data={"confirm": "y"})
     with app.app_context():
         assert settings_for(account.account_id).test_mode is False
@@ -64,7 +69,10 @@ def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, a
 def test_regenerate_needs_confirmation_and_is_audited(app, admin_client, account):
     with app.app_context():
         old = settings_for(account.account_id).callback_secret
-    admin_client.post("/settings/callback-secret", data={})
+    refused = admin_client.post("/settings/callback-secret", data={})
+    assert refused.status_code == 422
+    assert '<details open>' in refused.data.decode()
+    assert 'id="new-callback-confirm-help" class="field-error">Tick the box' in refused.data.decode()
     with app.app_context():
         assert settings_for(account.account_id).callback_secret == old
     page = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)

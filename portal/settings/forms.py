@@ -36,6 +36,15 @@ class DefaultSenderForm(FlaskForm):
     sender = SelectField("Default sender", choices=[], validate_choice=True)
 
 
+class TimezoneForm(FlaskForm):
+    """`timezone` offers the common zones first; choices are set per request (offsets follow DST)."""
+
+    timezone = SelectField(
+        "Time zone of this account", choices=[], validate_choice=True,
+        description="Every time in the portal is shown in this zone, and campaigns are scheduled in it.",
+    )
+
+
 class RegenerateSecretForm(FlaskForm):
     confirm = BooleanField(
         "I will paste the new URL in SMSAPI: the current one stops working at once",

@@ -8,10 +8,17 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import service as senders
 from portal.settings import bp
-from portal.settings.forms import ConnectForm, DefaultSenderForm, GoLiveForm, RegenerateSecretForm
+from portal.settings.forms import (
+    ConnectForm,
+    DefaultSenderForm,
+    GoLiveForm,
+    RegenerateSecretForm,
+    TimezoneForm,
+)
 from portal.settings.service import (
     SettingsError,
     check_connection,
@@ -19,11 +26,13 @@ from portal.settings.service import (
     disconnect,
     regenerate_callback_secret,
     set_test_mode,
+    set_timezone,
 )
 from portal.sms.services import get_service
 from portal.smsapi_account import callback_host_out_of_reach, callback_url, settings_for
 from portal.templating import is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
+from portal.timezones import COMMON_ZONES, selectable_zones, zone_label
 
 
 @bp.route("/")
@@ -115,6 +124,32 @@ def callback_secret():
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 
+@bp.route("/timezone", methods=["POST"])
+@admin_required
+def timezone():
+    form = _timezone_form()
+    if form.validate_on_submit():
+        try:
+            set_timezone(current_user.account_id, current_user, form.timezone.data)
+        except SettingsError as error:
+            form.timezone.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(None, "#timezone", f"Times are now shown in {form.timezone.data}.")
+    elif form.timezone.errors:
+        form.timezone.errors = ["Choose a time zone from the list."]
+    return _page(timezone_form=form, status=422)
+
+
+def _timezone_form() -> TimezoneForm:
+    form = TimezoneForm()
+    form.timezone.choices = {
+        "Common": [(name, zone_label(name)) for name in COMMON_ZONES],
+        "All time zones": [(name, zone_label(name)) for name in selectable_zones()[len(COMMON_ZONES):]],
+    }
+    return form
+
+
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
     """The picker of active names; `active` when the caller has them already."""
     form = DefaultSenderForm()
@@ -128,6 +163,12 @@ def _offer_active_names(form: DefaultSenderForm, active: list[SenderName]) -> No
     form.sender.choices = [SelectChoice("", "SMSAPI's account default")] + [
         SelectChoice(str(sender.id), sender.name) for sender in active
     ]
+
+
+def _current_timezone_form() -> TimezoneForm:
+    form = _timezone_form()
+    form.timezone.data = current_user.account.timezone
+    return form
 
 
 def _done(error: str | None, anchor: str, success: str | None = None):
@@ -156,6 +197,7 @@ def _page(*, block: str = "content", status: int = 200, **forms_and_context):
         connect_form=forms_and_context.pop("connect_form", None) or ConnectForm(service=settings.service),
         go_live_form=forms_and_context.pop("go_live_form", None) or GoLiveForm(),
         regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
+        timezone_form=forms_and_context.pop("timezone_form", None) or _current_timezone_form(),
         default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),

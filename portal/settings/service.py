@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.extensions import db
-from portal.models import SmsSettings, User, utcnow
+from portal.models import Account, SmsSettings, User, utcnow
 from portal.models.sms_settings import new_callback_secret
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
 from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_for
+from portal.timezones import UnknownTimezone, zone
 from portal.token_vault import encrypt_token, reencrypt_token
 
 IP_NOT_ALLOWED_CODE = 105  # SMSAPI.md §2.2: the caller's IP is not on the account's API allowlist
@@ -159,6 +160,21 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
     else:
         record_event(account_id, by, "settings.test_mode_off", f"{by.email} switched to live sending")
     db.session.commit()
+
+
+def set_timezone(account_id: int, by: User, name: str) -> None:
+    """The zone every time of the account is shown and scheduled in; the caller commits."""
+    try:
+        zone(name)
+    except UnknownTimezone as error:
+        raise SettingsError(str(error)) from None
+    account = db.session.get(Account, account_id)
+    if account.timezone == name:
+        return
+    previous, account.timezone = account.timezone, name
+    record_event(account_id, by, "settings.timezone_changed",
+                 f"{by.email} changed the time zone from {previous} to {name}", timezone=name)
+    db.session.flush()
 
 
 def regenerate_callback_secret(account_id: int, by: User) -> None:

@@ -1,7 +1,7 @@
 """Settings -> SMS pages: admins only, the token never shown back, htmx in place where it helps."""
 
 from portal.extensions import db
-from portal.models import AuditEvent
+from portal.models import Account, AuditEvent
 from portal.smsapi_account import settings_for
 
 
@@ -89,3 +89,26 @@ def test_posts_without_csrf_are_refused(admin_client, smsapi):
     response = admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token},
                                  csrf=False)
     assert response.status_code == 400
+
+
+def test_new_accounts_show_times_in_warsaw_time_and_the_admin_can_change_the_zone(app, admin_client, account):
+    page = admin_client.get("/settings/").data.decode()
+    assert '<option selected value="Europe/Warsaw">Europe/Warsaw (UTC' in page
+    assert '<optgroup label="Common">' in page
+    response = admin_client.post("/settings/timezone", data={"timezone": "America/New_York"},
+                                 follow_redirects=True)
+    page = response.data.decode()
+    assert "Times are now shown in America/New_York." in page
+    assert 'title="America/New_York">' in page  # the change itself, in the new zone
+    assert "changed the time zone from Europe/Warsaw to America/New_York" in page
+    with app.app_context():
+        assert db.session.get(Account, account.account_id).timezone == "America/New_York"
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field(app, admin_client, account):
+    response = admin_client.post("/settings/timezone", data={"timezone": "Poland"})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert 'id="timezone-help" class="field-error">Choose a time zone from the list.' in page
+    with app.app_context():
+        assert db.session.get(Account, account.account_id).timezone == "Europe/Warsaw"

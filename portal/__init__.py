@@ -47,6 +47,7 @@ def _init_extensions(app: Flask) -> None:
     from portal.extensions import csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
+    _scope_requests_to_account(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -54,6 +55,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     if app.config.get("EMBEDDED_REDIS"):
         app.before_request(queue.ensure_embedded_redis)
+
+
+def _scope_requests_to_account(app: Flask) -> None:
+    """The account is set before any other request hook (the CSRF check among them) can query."""
+    from portal.auth.routes import scope_request_to_signed_in_account
+
+    app.before_request(scope_request_to_signed_in_account)
 
 
 def _register_blueprints(app: Flask) -> None:

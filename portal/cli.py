@@ -37,6 +37,7 @@ def create_account_command(name: str, email: str, password: str) -> None:
         admin = create_account(name, email, password)
     except UserRuleError as error:
         raise click.ClickException(str(error)) from error
+    db.session.commit()
     click.echo(f"Account “{admin.account.name}” created. Sign in as {admin.email}.")
 
 
@@ -51,6 +52,7 @@ def demo_account_command() -> None:
     if db.session.scalar(select(Account.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
         create_account("Demo company", DEMO_ADMIN_EMAIL, password)
+        db.session.commit()
         fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(f"{DEMO_ADMIN_EMAIL}\n{password}\n")
@@ -103,6 +105,7 @@ def rotate_token_key_command() -> None:
 
     try:
         count = rotate_token_key()
+        db.session.commit()
     except TokenUnreadable as error:
         raise click.ClickException(
             "A stored token cannot be decrypted with any configured key: put the old key back "

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import User
 from portal.settings.service import connect_token
+from portal.tenancy import account_scope
 
 DEMO_ADMIN_EMAIL = "admin@demo.example"
 # Not a secret: it only opens the local simulator, which forgets everything when it stops.
@@ -54,5 +55,7 @@ def connect_demo_account(simulator_url: str) -> str:
     )
     if admin is None:
         raise RuntimeError("There is no demo account: run `flask demo-account` first.")
-    connect_token(admin.account_id, None, DEMO_SERVICE, DEMO_TOKEN)
+    with account_scope(admin.account_id):
+        connect_token(admin.account_id, None, DEMO_SERVICE, DEMO_TOKEN)
+        db.session.commit()
     return admin.email

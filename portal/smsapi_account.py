@@ -34,7 +34,17 @@ class NotConnected(SmsapiUnavailable):
 
 
 def settings_for(account_id: int) -> SmsSettings:
-    """The account's settings row, created (test mode on) the first time it is asked for."""
+    """The account's settings, for reading: the stored row, or the defaults a new account starts
+    with (test mode on, not connected), which are not added to the session: reading never writes."""
+    settings = db.session.scalar(select(SmsSettings).where(SmsSettings.account_id == account_id))
+    if settings is None:
+        settings = SmsSettings(account_id=account_id, service="pl", test_mode=True)
+    return settings
+
+
+def settings_to_change(account_id: int) -> SmsSettings:
+    """The account's settings row, for a change: created (test mode on) and flushed if missing; the
+    caller's commit keeps it."""
     settings = db.session.scalar(select(SmsSettings).where(SmsSettings.account_id == account_id))
     if settings is None:
         settings = SmsSettings(account_id=account_id)

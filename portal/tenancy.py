@@ -1,9 +1,15 @@
-"""Account scoping: every ORM SELECT of an account-owned model sees only the current account.
+"""Account scoping, in one mechanism that fails closed.
 
-The current account is set once per request, when the signed-in user is loaded, and can be set
-explicitly for work outside a request (`account_scope`). Code that must look across accounts (the
-periodic jobs, the sign-in look-up) runs where no account is set, or asks for it with the
-`all_accounts` execution option.
+Every ORM SELECT, and every ORM-enabled bulk `update(Model)` / `delete(Model)`, that touches an
+`AccountScoped` model is limited to the current account. The current account is set explicitly: by
+the request hook after sign-in (`portal.auth`), and by `account_scope(...)` in jobs, commands and the
+unauthenticated callback endpoint. A statement that touches an account-scoped table while no account
+is set raises `AccountScopeMissing` instead of seeing every account; code that must look across
+accounts (the sign-in look-up, the periodic jobs choosing accounts) says so with
+`.execution_options(all_accounts=True)`.
+
+Core statements the ORM does not see as entities (`insert(...).from_select(...)`, `text(...)`) are not
+covered: they filter `account_id` explicitly.
 """
 
 from __future__ import annotations
@@ -13,13 +19,18 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, g, has_app_context
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from portal.extensions import db
 from portal.models.base import AccountScoped
 
 Model = TypeVar("Model", bound=AccountScoped)
+
+
+class AccountScopeMissing(RuntimeError):
+    """An account-scoped statement ran with no current account and without `all_accounts=True`."""
 
 
 def current_account_id() -> int | None:
@@ -32,7 +43,7 @@ def set_current_account(account_id: int | None) -> None:
 
 @contextmanager
 def account_scope(account_id: int) -> Iterator[None]:
-    """Run a block as if signed in to `account_id` (for jobs and the command line)."""
+    """Run a block as if signed in to `account_id` (for jobs, commands and the callback endpoint)."""
     previous = current_account_id()
     set_current_account(account_id)
     try:
@@ -43,23 +54,56 @@ def account_scope(account_id: int) -> Iterator[None]:
 
 @event.listens_for(Session, "do_orm_execute")
 def _limit_to_current_account(state: ORMExecuteState) -> None:
-    if not state.is_select or state.is_column_load or state.is_relationship_load:
+    # Lazy loads and refreshes of rows already loaded carry the criteria of the query that loaded them.
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
         return
     if state.execution_options.get("all_accounts"):
         return
     account_id = current_account_id()
     if account_id is None:
+        if _touches_account_scoped_table(state.statement):
+            raise AccountScopeMissing(
+                "An account-scoped query ran with no account set: run it inside account_scope(...) or "
+                "pass .execution_options(all_accounts=True) where every account is meant."
+            )
         return
     state.statement = state.statement.options(
-        with_loader_criteria(
-            AccountScoped, lambda cls: cls.account_id == account_id, include_aliases=True
-        )
+        with_loader_criteria(AccountScoped, lambda cls: cls.account_id == account_id, include_aliases=True)
     )
+
+
+def _account_scoped_tables() -> frozenset[Table]:
+    tables = getattr(_account_scoped_tables, "cache", None)
+    if tables is None:
+        tables = frozenset(
+            mapper.local_table
+            for mapper in db.Model.registry.mappers
+            if issubclass(mapper.class_, AccountScoped)
+        )
+        _account_scoped_tables.cache = tables
+    return tables
+
+
+def _touches_account_scoped_table(statement) -> bool:
+    """Whether any table of an account-scoped model appears anywhere in the statement (subqueries too)."""
+    scoped = _account_scoped_tables()
+    return any(isinstance(element, Table) and element in scoped for element in visitors.iterate(statement))
+
+
+def get_scoped(model: type[Model], ident: int) -> Model | None:
+    """The row of `model` with this id in the current account, or None (also for another account's
+    row already in the session's identity map, which `Session.get` returns without a query)."""
+    row = db.session.get(model, ident)
+    if row is None or row.account_id != current_account_id():
+        return None
+    return row
 
 
 def get_scoped_or_404(model: type[Model], ident: int) -> Model:
     """The row of `model` with this id in the current account, or a 404 for anything else."""
-    row = db.session.get(model, ident)
-    if row is None or row.account_id != current_account_id():
+    row = get_scoped(model, ident)
+    if row is None:
         abort(404)
     return row

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -26,6 +28,7 @@ from portal import create_app
 from portal.config import database_uri
 from portal.extensions import db
 from portal.models import Role, User
+from portal.tenancy import account_scope
 
 pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser"]
 
@@ -182,6 +185,7 @@ def make_account(app):
         with app.app_context():
             admin = create_account(name, f"admin@{slug}.example", PASSWORD)
             member = add_user(admin.account_id, admin, f"member@{slug}.example", Role.MEMBER, PASSWORD)
+            db.session.commit()
             return AccountFixture(admin.account_id, admin.email, member.email, admin.id, member.id)
 
     return make
@@ -190,6 +194,13 @@ def make_account(app):
 @pytest.fixture
 def account(make_account) -> AccountFixture:
     return make_account()
+
+
+@contextmanager
+def in_account(app, account_id: int) -> Iterator[None]:
+    """An app context working as account `account_id`, as a job or a command does."""
+    with app.app_context(), account_scope(account_id):
+        yield
 
 
 class AuthActions:
@@ -224,4 +235,4 @@ def get_user(app, email: str) -> User:
     from sqlalchemy import select
 
     with app.app_context():
-        return db.session.scalar(select(User).where(User.email == email))
+        return db.session.scalar(select(User).where(User.email == email).execution_options(all_accounts=True))

@@ -15,7 +15,9 @@ def test_create_account_makes_an_account_with_its_first_admin(app):
     assert result.exit_code == 0, result.output
     assert "Sign in as boss@areto.example" in result.output
     with app.app_context():
-        admin = db.session.scalar(select(User).where(User.email == "boss@areto.example"))
+        admin = db.session.scalar(
+            select(User).where(User.email == "boss@areto.example").execution_options(all_accounts=True)
+        )
         assert admin.is_admin and admin.account.name == "Areto Net"
 
 

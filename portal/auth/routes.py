@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from portal.auth import bp
 from portal.auth.forms import SignInForm
 from portal.auth.service import authenticate, load_active_user, normalize_email
-from portal.extensions import limiter, login_manager
+from portal.extensions import db, limiter, login_manager
 from portal.tenancy import set_current_account
 
 login_manager.login_view = "auth.login"
@@ -22,10 +22,17 @@ WRONG_CREDENTIALS = "That e-mail and password do not match an active account. Ch
 
 @login_manager.user_loader
 def _load_user(user_id: str):
-    user = load_active_user(user_id)
-    if user is not None:
-        set_current_account(user.account_id)
-    return user
+    return load_active_user(user_id)
+
+
+def scope_request_to_signed_in_account() -> None:
+    """Before every request: the signed-in user's account becomes the current account (none when
+    signed out, so an account-scoped query of an anonymous request fails closed).
+
+    Registered in `create_app` ahead of the CSRF check, so error pages of a signed-in user are
+    scoped too.
+    """
+    set_current_account(current_user.account_id if current_user.is_authenticated else None)
 
 
 def _submitted_email() -> str:
@@ -57,6 +64,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             set_current_account(user.account_id)
             return redirect(_safe_next(request.args.get("next")))

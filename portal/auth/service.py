@@ -25,7 +25,7 @@ def authenticate(email: str, password: str) -> User | None:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user
 
 

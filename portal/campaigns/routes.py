@@ -54,6 +54,7 @@ def delete(campaign_id: int):
     if request.method == "POST":
         name = campaign.name
         delete_campaign(campaign, current_user)
+        db.session.commit()
         flash(f"Campaign “{name}” deleted.", "success")
         return redirect(url_for("campaigns.index"))
     return render_template("campaigns/delete.html", campaign=campaign)
@@ -88,7 +89,7 @@ def _compose(campaign: Campaign | None):
 def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
     """Save through the service; a refused draft gets the reason on the field it concerns."""
     try:
-        return save_campaign(
+        saved = save_campaign(
             campaign,
             account_id=current_user.account_id,
             by=current_user,
@@ -101,3 +102,5 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
         db.session.rollback()
         getattr(form, refused.field).errors.append(str(refused))
         return None
+    db.session.commit()
+    return saved

@@ -1,7 +1,8 @@
 """The rules for campaign drafts: what a message costs, which senders may be chosen, saving.
 
 The preview is built from `portal.sms.segments.analyze`, the same analysis the sender will use, so
-what the composer shows is what will be billed. Texts here are read by non-technical people.
+what the composer shows is what will be billed. Texts here are read by non-technical people. The
+functions flush; the view that calls them commits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from portal.audit import record_event
 from portal.extensions import db
 from portal.models import Campaign, SenderName, SenderStatus, User
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
+from portal.tenancy import get_scoped
 
 ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
 
@@ -226,7 +228,7 @@ def choose_sender(account_id: int, sender_name_id: int | None) -> SenderName | N
     """The sender name a draft may use, or None for the account default; refuses anything else."""
     if sender_name_id is None:
         return None
-    sender = db.session.get(SenderName, sender_name_id)
+    sender = get_scoped(SenderName, sender_name_id)
     if sender is None or sender.account_id != account_id:
         raise CampaignRuleError("sender", "Choose a sender name from the list.")
     if not sender.is_active:
@@ -274,7 +276,7 @@ def save_campaign(
             f"{by.email} created campaign “{campaign.name}”",
             campaign_id=campaign.id,
         )
-    db.session.commit()
+    db.session.flush()
     return campaign
 
 
@@ -288,7 +290,7 @@ def delete_campaign(campaign: Campaign, by: User) -> None:
         campaign_id=campaign.id,
     )
     db.session.delete(campaign)
-    db.session.commit()
+    db.session.flush()
 
 
 def list_campaigns(account_id: int, max_parts: int) -> list[CampaignRow]:

@@ -6,6 +6,7 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.decorators import admin_required
+from portal.extensions import db
 from portal.models import SenderName
 from portal.senders import bp
 from portal.senders.forms import AddSenderForm
@@ -48,6 +49,7 @@ def add():
         except SenderNameError as error:
             form.name.errors.append(str(error))
         else:
+            db.session.commit()
             flash(f"{sender.name} was sent to SMSAPI for approval; it can be used once active.", "success")
             return redirect(url_for("senders.index"))
     return _page(add_form=form, status=422)
@@ -60,6 +62,7 @@ def check():
     error, message = None, None
     try:
         changes = sync_sender_names(current_user.account_id).changes
+        db.session.commit()
         message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
     except SenderNameError as problem:
         error = str(problem)
@@ -87,6 +90,7 @@ def delete(sender_id: int):
 @login_required
 def dismiss():
     dismiss_notices(current_user)
+    db.session.commit()
     if is_htmx_fragment_request():
         return ""
     return redirect(url_for("senders.index"))
@@ -99,6 +103,7 @@ def _act(change, success: str):
     except SenderNameError as error:
         flash(str(error), "error")
     else:
+        db.session.commit()
         flash(success, "success")
     return redirect(url_for("senders.index"))
 

@@ -1,7 +1,8 @@
 """Sender names: register them with SMSAPI, follow their approval, choose the default, delete them.
 
 SMSAPI is the source of truth for a name's status; the portal keeps a copy with the history of every
-change (who or what made it) and records each change in the audit trail.
+change (who or what made it) and records each change in the audit trail. The functions flush; the
+view or job that calls them commits.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
 from portal.smsapi_account import SmsapiUnavailable, connected_client
-from portal.tenancy import account_scope
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def register_sender_name(account_id: int, by: User, name: str) -> SenderName:
     _add_event(sender, previous, status, EventSource.REGISTRATION, by)
     record_event(account_id, by, "sender.registered", f"{by.email} registered the sender name {name}",
                  name=name)
-    db.session.commit()
+    db.session.flush()
     return sender
 
 
@@ -115,7 +115,7 @@ def make_default(sender: SenderName, by: User) -> None:
     _add_event(sender, sender.status, sender.status, EventSource.PERSON, by)
     record_event(sender.account_id, by, "sender.default_set",
                  f"{by.email} made {sender.name} the default sender", name=sender.name)
-    db.session.commit()
+    db.session.flush()
 
 
 def use_smsapi_default(account_id: int, by: User) -> None:
@@ -124,7 +124,7 @@ def use_smsapi_default(account_id: int, by: User) -> None:
         return
     record_event(account_id, by, "sender.default_cleared",
                  f"{by.email} chose SMSAPI's account default as the default sender")
-    db.session.commit()
+    db.session.flush()
 
 
 def delete_sender_name(sender: SenderName, by: User) -> None:
@@ -139,7 +139,7 @@ def delete_sender_name(sender: SenderName, by: User) -> None:
     _change_status(sender, SenderStatus.DELETED.value, EventSource.PERSON, by)
     record_event(sender.account_id, by, "sender.deleted", f"{by.email} deleted the sender name {sender.name}",
                  name=sender.name)
-    db.session.commit()
+    db.session.flush()
 
 
 @dataclass
@@ -183,34 +183,19 @@ def sync_sender_names(account_id: int) -> SyncResult:
         record_event(account_id, None, "sender.status_synced",
                      f"SMSAPI reports {name} as {status}" + (f" (was {previous})" if previous else ""),
                      name=name, status=status)
-    db.session.commit()
+    db.session.flush()
     return result
 
 
-def sync_accounts_with_pending_names() -> dict[int, str]:
-    """Sync every connected account that waits for a decision; one account failing stops no other.
-
-    Returns per account id "ok" or why it was skipped (for the job's log and result).
-    """
+def accounts_with_pending_names() -> list[int]:
+    """The connected accounts that wait for SMSAPI's decision on a name (the periodic sync's work)."""
     pending = select(SenderName.account_id).where(SenderName.status == SenderStatus.PENDING.value)
-    account_ids = db.session.scalars(
+    return list(db.session.scalars(
         select(SmsSettings.account_id)
         .where(SmsSettings.token_ciphertext.is_not(None), SmsSettings.account_id.in_(pending))
         .order_by(SmsSettings.account_id)
         .execution_options(all_accounts=True)
-    ).all()
-    outcome = {}
-    for account_id in account_ids:
-        with account_scope(account_id):
-            try:
-                result = sync_sender_names(account_id)
-            except SenderNameError as error:
-                db.session.rollback()
-                log.warning("Sender names of account %s not synced: %s", account_id, error)
-                outcome[account_id] = str(error)
-            else:
-                outcome[account_id] = f"ok, {len(result.changes)} changed"
-    return outcome
+    ))
 
 
 def notices_for(user: User) -> list[SenderNameEvent]:
@@ -229,7 +214,7 @@ def notices_for(user: User) -> list[SenderNameEvent]:
 
 def dismiss_notices(user: User) -> None:
     user.notices_seen_at = utcnow()
-    db.session.commit()
+    db.session.flush()
 
 
 @contextmanager

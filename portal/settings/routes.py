@@ -53,6 +53,7 @@ def connect():
         except SettingsError as error:
             form.token.errors.append(str(error))
         else:
+            db.session.commit()
             service = get_service(settings.service).display_name
             flash(f"Connected to {service} as {settings.smsapi_username}.", "success")
             return redirect(url_for("settings.index"))
@@ -66,6 +67,7 @@ def check():
     error = outcome = None
     try:
         changes = check_connection(current_user.account_id)
+        db.session.commit()
     except SettingsError as problem:
         error = str(problem)
     else:
@@ -80,6 +82,7 @@ def check():
 @admin_required
 def remove():
     disconnect(current_user.account_id, current_user)
+    db.session.commit()
     flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
     return redirect(url_for("settings.index"))
 
@@ -93,6 +96,7 @@ def test_mode(mode: str):
     except SettingsError as error:
         form.confirm.errors = [str(error)]
         return _page(go_live_form=form, status=422)
+    db.session.commit()
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
 
@@ -111,6 +115,7 @@ def default_sender():
     except senders.SenderNameError as error:
         form.sender.errors = [str(error)]
         return _page(default_form=form, status=422)
+    db.session.commit()
     return _done(None, "#default-sender", "Default sender saved.")
 
 
@@ -121,6 +126,7 @@ def callback_secret():
     if not form.validate_on_submit():
         return _page(regenerate_form=form, status=422)
     regenerate_callback_secret(current_user.account_id, current_user)
+    db.session.commit()
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
 
 

@@ -1,5 +1,8 @@
 """An account's SMS settings: the SMSAPI connection, test mode and callback secret, and the client built
-from them. Every change is recorded in the audit trail; the token never is."""
+from them. Every change is recorded in the audit trail; the token never is.
+
+Like every service, these functions only flush: the view, job or command that calls them commits.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from portal.models.sms_settings import new_callback_secret
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
-from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_for
+from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_to_change
 from portal.timezones import UnknownTimezone, zone
 from portal.token_vault import encrypt_token, reencrypt_token
 
@@ -30,7 +33,7 @@ def connect_token(account_id: int, by: User | None, service: str, token: str) ->
         raise SettingsError("Paste the API token from SMSAPI.")
     name = get_service(service).display_name
     profile = _profile_or_explain(token, service)
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     previous_service = settings.service
     settings.service = service
     settings.token_ciphertext = encrypt_token(token)
@@ -43,7 +46,7 @@ def connect_token(account_id: int, by: User | None, service: str, token: str) ->
         record_event(account_id, by, "settings.service_changed",
                      f"{who} changed the service from {get_service(previous_service).display_name} to {name}",
                      service=service)
-    db.session.commit()
+    db.session.flush()
     return settings
 
 
@@ -103,7 +106,7 @@ def check_connection(account_id: int) -> list[str]:
     Returns what changed since the last check, in words for the admin (empty: nothing changed), so a
     check that finds nothing new still visibly answers.
     """
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if not settings.is_connected:
         raise SettingsError("No SMSAPI account is connected yet.")
     before = (settings.smsapi_username, settings.points_balance)
@@ -114,7 +117,7 @@ def check_connection(account_id: int) -> list[str]:
         raise SettingsError(str(error)) from None
     except SmsapiError as error:
         raise SettingsError(f"SMSAPI refused the check: {error.message}.") from None
-    db.session.commit()
+    db.session.flush()
     return _profile_changes(before, (settings.smsapi_username, settings.points_balance))
 
 
@@ -132,7 +135,7 @@ def _profile_changes(before: tuple, after: tuple) -> list[str]:
 
 def disconnect(account_id: int, by: User) -> None:
     """Forget the token and what SMSAPI said about it; the account goes back to test mode."""
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if not settings.is_connected:
         return
     settings.token_ciphertext = settings.token_last4 = None
@@ -142,12 +145,12 @@ def disconnect(account_id: int, by: User) -> None:
         # Live sending needs a token: without one the account is back where new accounts start.
         settings.test_mode = True
         record_event(account_id, by, "settings.test_mode_on", "Test mode on again: SMSAPI was disconnected")
-    db.session.commit()
+    db.session.flush()
 
 
 def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool = False) -> None:
     """Switch test mode; going live needs a connected token and an explicit confirmation."""
-    settings = settings_for(account_id)
+    settings = settings_to_change(account_id)
     if settings.test_mode == test_mode:
         return
     if not test_mode and not settings.is_connected:
@@ -159,7 +162,7 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
         record_event(account_id, by, "settings.test_mode_on", f"{by.email} switched test mode on")
     else:
         record_event(account_id, by, "settings.test_mode_off", f"{by.email} switched to live sending")
-    db.session.commit()
+    db.session.flush()
 
 
 def set_timezone(account_id: int, by: User, name: str) -> None:
@@ -179,10 +182,10 @@ def set_timezone(account_id: int, by: User, name: str) -> None:
 
 def regenerate_callback_secret(account_id: int, by: User) -> None:
     """A new secret: the old callback URL stops working at once."""
-    settings_for(account_id).callback_secret = new_callback_secret()
+    settings_to_change(account_id).callback_secret = new_callback_secret()
     record_event(account_id, by, "settings.callback_secret_regenerated",
                  f"{by.email} made a new callback URL; the old one stopped working")
-    db.session.commit()
+    db.session.flush()
 
 
 def rotate_token_key() -> int:
@@ -194,5 +197,5 @@ def rotate_token_key() -> int:
     for settings in rows:
         settings.token_ciphertext = reencrypt_token(settings.token_ciphertext)
         count += 1
-    db.session.commit()
+    db.session.flush()
     return count

@@ -40,6 +40,7 @@ def new():
         except UserRuleError as error:
             form.email.errors.append(str(error))
         else:
+            db.session.commit()
             flash(f"{user.email} can now sign in.", "success")
             return redirect(url_for("users.index"))
     status = 422 if form.is_submitted() else 200
@@ -55,6 +56,7 @@ def update_role(user_id: int):
     if form.validate_on_submit():
         try:
             change_role(user, Role(form.role.data), current_user)
+            db.session.commit()
         except UserRuleError as rule:
             error = str(rule)
     else:
@@ -69,6 +71,7 @@ def update_active(user_id: int, action: str):
     error = None
     try:
         set_active(user, action == "activate", current_user)
+        db.session.commit()
     except UserRuleError as rule:
         error = str(rule)
     return _row_or_redirect(user, error)

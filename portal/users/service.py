@@ -1,4 +1,7 @@
-"""The rules for accounts and their users, shared by the views and the command line."""
+"""The rules for accounts and their users, shared by the views and the command line.
+
+The functions flush; the view or command that calls them commits.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def refusals_for(users: list[User], by: User) -> dict[int, Refusals]:
 
 
 def create_account(name: str, admin_email: str, admin_password: str) -> User:
-    """A new account with its first admin (committed)."""
+    """A new account with its first admin (flushed; the caller commits)."""
     account = Account(name=name.strip())
     db.session.add(account)
     db.session.flush()
@@ -54,15 +57,15 @@ def create_account(name: str, admin_email: str, admin_password: str) -> User:
     record_event(
         account.id, None, "account.created", f"Account “{account.name}” created with admin {admin.email}"
     )
-    db.session.commit()
+    db.session.flush()
     return admin
 
 
 def add_user(account_id: int, by: User, email: str, role: Role, password: str) -> User:
-    """Add a user to the account of admin `by` (committed)."""
+    """Add a user to the account of admin `by` (flushed; the caller commits)."""
     user = _new_user(account_id, email, role, password)
     record_event(account_id, by, "user.added", f"{by.email} added {user.email} as {role.label.lower()}")
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -77,7 +80,7 @@ def change_role(user: User, role: Role, by: User) -> None:
         user.account_id, by, "user.role_changed",
         f"{by.email} changed {user.email} from {previous.label.lower()} to {role.label.lower()}",
     )
-    db.session.commit()
+    db.session.flush()
 
 
 def set_active(user: User, active: bool, by: User) -> None:
@@ -90,7 +93,7 @@ def set_active(user: User, active: bool, by: User) -> None:
     user.active = active
     verb = "reactivated" if active else "deactivated"
     record_event(user.account_id, by, f"user.{verb}", f"{by.email} {verb} {user.email}")
-    db.session.commit()
+    db.session.flush()
 
 
 def _new_user(account_id: int, email: str, role: Role, password: str) -> User:

@@ -40,7 +40,7 @@ def make_campaign(app):
 
 def stored_campaign(app, campaign_id: int) -> Campaign | None:
     with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
+        campaign = db.session.get(Campaign, campaign_id, execution_options={"all_accounts": True})
         if campaign is not None:
             db.session.expunge(campaign)
         return campaign

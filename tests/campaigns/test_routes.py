@@ -5,6 +5,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Campaign
 from tests.campaigns.conftest import stored_campaign
+from tests.conftest import in_account
 
 HTMX = {"HX-Request": "true"}
 
@@ -18,7 +19,7 @@ def compose(
 
 def only_campaign(app) -> Campaign:
     with app.app_context():
-        campaign = db.session.scalar(select(Campaign))
+        campaign = db.session.scalar(select(Campaign).execution_options(all_accounts=True))
         db.session.expunge(campaign)
         return campaign
 
@@ -92,7 +93,7 @@ def test_preview_without_javascript_is_the_whole_page_with_the_form_kept(app, me
     assert "Zażółć</textarea>" in html
     assert 'id="preview"' in html and "Unicode (special characters)" in html
     with app.app_context():
-        assert db.session.scalar(select(Campaign)) is None
+        assert db.session.scalar(select(Campaign).execution_options(all_accounts=True)) is None
 
 
 def test_preview_escapes_the_message(member_client):
@@ -122,7 +123,7 @@ def test_replace_without_javascript_shows_the_page_with_the_replaced_text_unsave
     assert "<html" in html and "Zazolc</textarea>" in html
     assert "Standard characters" in html
     with app.app_context():
-        assert db.session.scalar(select(Campaign)) is None
+        assert db.session.scalar(select(Campaign).execution_options(all_accounts=True)) is None
 
 
 def test_bad_form_comes_back_with_every_problem_named(member_client):
@@ -138,7 +139,7 @@ def test_message_over_the_limit_is_refused_with_the_limit_named(app, member_clie
     assert response.status_code == 422
     assert "at most 6 SMS (918 standard characters, or 402 with special characters)" in response.data.decode()
     with app.app_context():
-        assert db.session.scalar(select(Campaign)) is None
+        assert db.session.scalar(select(Campaign).execution_options(all_accounts=True)) is None
 
 
 def test_the_limit_comes_from_the_configuration(app, member_client):
@@ -167,8 +168,8 @@ def test_a_pending_sender_name_is_refused_with_a_reason(app, member_client, acco
     response = compose(member_client, sender=str(pending))
     assert response.status_code == 422
     assert "“WAITING” is still waiting for approval by SMSAPI" in response.data.decode()
-    with app.app_context():
-        assert db.session.scalar(select(Campaign)) is None
+    with in_account(app, account.account_id):
+        assert db.session.scalar(select(Campaign).execution_options(all_accounts=True)) is None
 
 
 def test_a_sender_name_that_stopped_being_active_stays_visible_on_the_draft(
@@ -176,7 +177,7 @@ def test_a_sender_name_that_stopped_being_active_stays_visible_on_the_draft(
 ):
     sender_id = make_sender(account.account_id, "OLDNAME", status="inactive")
     campaign_id = make_campaign(account.account_id)
-    with app.app_context():
+    with in_account(app, account.account_id):
         db.session.get(Campaign, campaign_id).sender_name_id = sender_id
         db.session.commit()
     page = member_client.get(f"/campaigns/{campaign_id}").data.decode()

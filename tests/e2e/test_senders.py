@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from portal.extensions import db
 from portal.models import User
 from portal.settings.service import connect_token
+from tests.conftest import in_account
 from tests.e2e.test_sign_in import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -13,8 +14,9 @@ pytestmark = pytest.mark.e2e
 
 def test_admin_adds_a_name_sees_it_approved_and_makes_it_default(app, page, account, simulator):
     app.config["SMSAPI_API_URL"] = simulator.url
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, db.session.get(User, account.admin_id), "pl", simulator.token)
+        db.session.commit()
     sign_in(page, account.admin_email)
     page.goto("/senders/")
     page.get_by_label("New sender name").fill("ARETONET")

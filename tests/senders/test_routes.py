@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import SenderName
+from tests.conftest import in_account
 
 
 def test_members_cannot_add_check_choose_or_delete(member_client, connected):
@@ -14,7 +15,7 @@ def test_members_cannot_add_check_choose_or_delete(member_client, connected):
 
 
 def test_members_see_only_active_names_and_no_form(app, member_client, connected):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         db.session.add_all([SenderName(account_id=connected.account_id, name="LIVE", status="active"),
                             SenderName(account_id=connected.account_id, name="WAITING")])
         db.session.commit()
@@ -51,7 +52,7 @@ def test_default_and_delete_from_the_list(app, admin_client, connected, simulato
     admin_client.post("/senders/", data={"name": "ARETONET"})
     simulator.decide_sender_name("ARETONET")
     admin_client.post("/senders/check")
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender_id = db.session.scalar(select(SenderName.id).filter_by(name="ARETONET"))
     page = admin_client.post(f"/senders/{sender_id}/default", follow_redirects=True).data.decode()
     assert "ARETONET is now the default sender" in page
@@ -70,7 +71,7 @@ def test_approval_notice_shows_once_until_dismissed(admin_client, connected, sim
 
 def test_default_sender_chosen_in_settings_uses_the_same_rule(app, admin_client, connected, simulator):
     admin_client.post("/senders/", data={"name": "ARETONET"})
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender_id = db.session.scalar(select(SenderName.id).filter_by(name="ARETONET"))
     page = admin_client.post("/settings/default-sender", data={"sender": str(sender_id)},
                              follow_redirects=True).data.decode()

@@ -17,6 +17,7 @@ from portal.senders.service import (
     register_sender_name,
     sync_sender_names,
 )
+from tests.conftest import in_account
 
 
 def _admin(account) -> User:
@@ -33,11 +34,14 @@ def _remote(simulator) -> dict[str, dict]:
 
 
 def _register(account, name="ARETONET") -> SenderName:
-    return register_sender_name(account.account_id, _admin(account), name)
+    """Register as the view does: the service flushes, the caller commits."""
+    sender = register_sender_name(account.account_id, _admin(account), name)
+    db.session.commit()
+    return sender
 
 
 def test_registered_name_is_stored_pending_with_history(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         assert sender.status == "pending"
         assert _history(sender) == [(None, "pending", "registration")]
@@ -46,7 +50,7 @@ def test_registered_name_is_stored_pending_with_history(app, connected, simulato
 
 
 def test_invalid_or_duplicate_name_is_refused_before_smsapi(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         with pytest.raises(SenderNameError, match="Leave out spaces"):
             _register(connected, "Areto Net")
         _register(connected)
@@ -57,19 +61,19 @@ def test_invalid_or_duplicate_name_is_refused_before_smsapi(app, connected, simu
 
 def test_name_refused_by_smsapi_is_shown_and_not_stored(app, connected, simulator):
     simulator.configure(sender_name_pattern=r"^[A-Z]{1,11}$")
-    with app.app_context():
+    with in_account(app, connected.account_id):
         with pytest.raises(SenderNameError, match="SMSAPI refused Areto-1: Sender name is invalid"):
             _register(connected, "Areto-1")
         assert "Areto-1" not in [s.name for s in names_of(connected.account_id)]
 
 
 def test_unconnected_account_cannot_register(app, account):
-    with app.app_context(), pytest.raises(SenderNameError, match="Connect your SMSAPI account"):
+    with in_account(app, account.account_id), pytest.raises(SenderNameError, match="Connect your SMSAPI"):
         _register(account)
 
 
 def test_sync_moves_pending_to_active_and_rejected_with_history(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         _register(connected, "GOOD")
         _register(connected, "BAD")
         simulator.decide_sender_name("GOOD", approve=True)
@@ -85,7 +89,7 @@ def test_sync_moves_pending_to_active_and_rejected_with_history(app, connected, 
 
 
 def test_sync_imports_names_created_at_smsapi(app, connected, simulator):
-    with app.app_context(), simulator.client() as client:
+    with in_account(app, connected.account_id), simulator.client() as client:
         client.create_sender_name("FROMPANEL")
         sync_sender_names(connected.account_id)
         imported = db.session.scalar(select(SenderName).filter_by(name="FROMPANEL"))
@@ -94,7 +98,7 @@ def test_sync_imports_names_created_at_smsapi(app, connected, simulator):
 
 
 def test_name_that_vanished_at_smsapi_is_marked_deleted(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         with simulator.client() as client:
             client.delete_sender_name("ARETONET")
@@ -105,7 +109,7 @@ def test_name_that_vanished_at_smsapi_is_marked_deleted(app, connected, simulato
 
 def test_unreachable_smsapi_changes_nothing_and_the_next_sync_catches_up(app, connected, make_account,
                                                                           simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         simulator.decide_sender_name("ARETONET")
         simulator.faults(unreachable=["api.smsapi.pl", "api2.smsapi.pl"])
@@ -121,7 +125,7 @@ def test_unreachable_smsapi_changes_nothing_and_the_next_sync_catches_up(app, co
 
 def test_job_syncs_only_connected_accounts_with_pending_names(app, connected, make_account, simulator):
     other = make_account("Other")
-    with app.app_context():
+    with in_account(app, connected.account_id):
         assert jobs.sync_sender_names() == {}
         _register(connected)
         db.session.add(SenderName(account_id=other.account_id, name="NOTOKEN"))
@@ -135,7 +139,7 @@ def test_sender_sync_is_a_periodic_job_on_its_setting(app):
 
 
 def test_only_an_active_name_becomes_default_at_smsapi_too(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         with pytest.raises(SenderNameError, match="only an active name"):
             make_default(sender, _admin(connected))
@@ -148,7 +152,7 @@ def test_only_an_active_name_becomes_default_at_smsapi_too(app, connected, simul
 
 
 def test_one_default_per_account(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         first, second = _register(connected, "FIRST"), _register(connected, "SECOND")
         for name in ("FIRST", "SECOND"):
             simulator.decide_sender_name(name)
@@ -159,7 +163,7 @@ def test_one_default_per_account(app, connected, simulator):
 
 
 def test_default_cannot_be_deleted_until_another_is_chosen(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         simulator.decide_sender_name("ARETONET")
         sync_sender_names(connected.account_id)
@@ -169,7 +173,7 @@ def test_default_cannot_be_deleted_until_another_is_chosen(app, connected, simul
 
 
 def test_delete_removes_it_at_smsapi_and_it_may_be_registered_again(app, connected, simulator):
-    with app.app_context():
+    with in_account(app, connected.account_id):
         sender = _register(connected)
         delete_sender_name(sender, _admin(connected))
         assert sender.status == "deleted"
@@ -184,7 +188,7 @@ def test_delete_removes_it_at_smsapi_and_it_may_be_registered_again(app, connect
 def test_admins_get_a_notice_for_approvals_until_dismissed(app, connected, simulator):
     from portal.senders.service import dismiss_notices
 
-    with app.app_context():
+    with in_account(app, connected.account_id):
         _register(connected)
         admin = _admin(connected)
         assert notices_for(admin) == []

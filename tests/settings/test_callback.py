@@ -7,10 +7,11 @@ from portal.extensions import db
 from portal.models import User
 from portal.settings.service import regenerate_callback_secret
 from portal.smsapi_account import account_for_callback, callback_host_out_of_reach, callback_url, settings_for
+from tests.conftest import in_account
 
 
 def test_callback_url_is_absolute_with_the_accounts_secret(app, account):
-    with app.app_context():
+    with in_account(app, account.account_id):
         settings = settings_for(account.account_id)
         assert callback_url(settings) == (
             f"https://portal.example/api/smsApi/update?account={account.account_id}"
@@ -20,9 +21,11 @@ def test_callback_url_is_absolute_with_the_accounts_secret(app, account):
 
 def test_secret_finds_its_own_account_only(app, make_account):
     first, second = make_account("First"), make_account("Second")
-    with app.app_context():
+    with in_account(app, first.account_id):
         first_secret = settings_for(first.account_id).callback_secret
+    with in_account(app, second.account_id):
         second_secret = settings_for(second.account_id).callback_secret
+    with app.app_context():
         first_id, second_id = str(first.account_id), str(second.account_id)
         assert account_for_callback(first_id, first_secret) == first.account_id
         assert account_for_callback(second_id, second_secret) == second.account_id
@@ -34,7 +37,7 @@ def test_secret_finds_its_own_account_only(app, make_account):
 
 
 def test_regenerating_makes_the_old_url_stop_working(app, account):
-    with app.app_context():
+    with in_account(app, account.account_id):
         old = settings_for(account.account_id).callback_secret
         regenerate_callback_secret(account.account_id, db.session.get(User, account.admin_id))
         new = settings_for(account.account_id).callback_secret

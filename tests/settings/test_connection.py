@@ -15,10 +15,11 @@ from portal.settings.service import (
     connect_token,
     disconnect,
     set_test_mode,
-    settings_for,
 )
 from portal.sms.errors import SmsapiAuthError
+from portal.smsapi_account import settings_for
 from portal.token_vault import decrypt_token
+from tests.conftest import in_account
 
 
 def _admin(account) -> User:
@@ -26,7 +27,7 @@ def _admin(account) -> User:
 
 
 def test_accepted_token_is_stored_encrypted_with_username_and_balance(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         settings = settings_for(account.account_id)
         assert settings.smsapi_username == smsapi.username
@@ -37,7 +38,7 @@ def test_accepted_token_is_stored_encrypted_with_username_and_balance(app, accou
 
 
 def test_database_holds_no_plaintext_token(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         for table in ("sms_settings", "audit_event"):
             rows = db.session.execute(text(f"SELECT * FROM {table}")).all()  # noqa: S608
@@ -45,7 +46,7 @@ def test_database_holds_no_plaintext_token(app, account, smsapi):
 
 
 def test_rejected_token_saves_nothing_and_says_what_to_do(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         with pytest.raises(SettingsError, match="did not accept this token"):
             connect_token(account.account_id, _admin(account), "pl", "not-a-real-token")
         assert settings_for(account.account_id).is_connected is False
@@ -54,7 +55,7 @@ def test_rejected_token_saves_nothing_and_says_what_to_do(app, account, smsapi):
 
 def test_token_of_another_service_names_the_right_one(app, account, smsapi):
     smsapi.add_account("com-token-12345", "com-user", service="com")
-    with app.app_context():
+    with in_account(app, account.account_id):
         with pytest.raises(SettingsError, match="belongs to SMSAPI.com, not SMSAPI.pl"):
             connect_token(account.account_id, _admin(account), "pl", "com-token-12345")
         assert settings_for(account.account_id).is_connected is False
@@ -67,7 +68,7 @@ def test_token_of_another_service_names_the_right_one(app, account, smsapi):
 
 def test_unreachable_smsapi_saves_nothing_and_asks_to_try_again(app, account, smsapi):
     smsapi.faults(unreachable=["api.smsapi.pl", "api2.smsapi.pl"])
-    with app.app_context():
+    with in_account(app, account.account_id):
         with pytest.raises(SettingsError, match="could not be reached.*try again"):
             connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         assert settings_for(account.account_id).is_connected is False
@@ -85,12 +86,12 @@ def test_ip_not_on_the_allowlist_is_explained(app, account, monkeypatch):
             raise SmsapiAuthError(105, "Invalid IP address")
 
     monkeypatch.setattr(service, "make_client", lambda token, svc: RefusingClient())
-    with app.app_context(), pytest.raises(SettingsError, match="not on the token's list of allowed IP"):
+    with in_account(app, account.account_id), pytest.raises(SettingsError, match="not on the token's list"):
         connect_token(account.account_id, _admin(account), "pl", "some-token")
 
 
 def test_check_again_refreshes_the_balance(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         smsapi.update_account(points="42.5")
         assert check_connection(account.account_id) == ["the points balance is now 42.50 (was 100.00)"]
@@ -99,7 +100,7 @@ def test_check_again_refreshes_the_balance(app, account, smsapi):
 
 
 def test_disconnect_forgets_the_token_and_goes_back_to_test_mode(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         admin = _admin(account)
         connect_token(account.account_id, admin, "pl", smsapi.token)
         set_test_mode(account.account_id, admin, False, confirmed=True)
@@ -112,7 +113,7 @@ def test_disconnect_forgets_the_token_and_goes_back_to_test_mode(app, account, s
 
 
 def test_going_live_needs_a_token_and_a_confirmation(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         admin = _admin(account)
         with pytest.raises(SettingsError, match="Connect your SMSAPI account"):
             set_test_mode(account.account_id, admin, False, confirmed=True)
@@ -125,7 +126,7 @@ def test_going_live_needs_a_token_and_a_confirmation(app, account, smsapi):
 
 
 def test_audit_entries_name_who_and_never_the_token(app, account, smsapi):
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         event = recent_events(account.account_id, prefix="settings.")[0]
         assert event.user_id == account.admin_id
@@ -136,7 +137,7 @@ def test_audit_entries_name_who_and_never_the_token(app, account, smsapi):
 def test_rotating_the_key_reencrypts_every_token(app, account, smsapi):
     from cryptography.fernet import Fernet
 
-    with app.app_context():
+    with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         old_key = app.config["TOKEN_ENCRYPTION_KEYS"][0]
         app.config["TOKEN_ENCRYPTION_KEYS"] = [Fernet.generate_key().decode(), old_key]

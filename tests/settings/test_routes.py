@@ -3,6 +3,7 @@
 from portal.extensions import db
 from portal.models import Account, AuditEvent
 from portal.smsapi_account import settings_for
+from tests.conftest import in_account
 
 
 def test_members_get_403_on_every_settings_action(member_client):
@@ -28,7 +29,7 @@ def test_rejected_token_is_not_rendered_back_and_nothing_is_saved(app, admin_cli
     page = response.data.decode()
     assert "SMSAPI did not accept this token" in page
     assert "wrong-token-9876" not in page
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).is_connected is False
 
 
@@ -61,22 +62,22 @@ def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, a
     assert page.index('id="go-live-confirm-help" class="field-error">Tick the box') > box
     assert "autofocus" in page[page.rindex("<input", 0, box):page.index(">", box)]
     admin_client.post("/settings/test-mode/off", data={"confirm": "y"})
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).test_mode is False
     assert "Test mode is on." not in admin_client.get("/settings/").data.decode()
 
 
 def test_regenerate_needs_confirmation_and_is_audited(app, admin_client, account):
-    with app.app_context():
+    with in_account(app, account.account_id):
         old = settings_for(account.account_id).callback_secret
     refused = admin_client.post("/settings/callback-secret", data={})
     assert refused.status_code == 422
     assert '<details open>' in refused.data.decode()
     assert 'id="new-callback-confirm-help" class="field-error">Tick the box' in refused.data.decode()
-    with app.app_context():
+    with in_account(app, account.account_id):
         assert settings_for(account.account_id).callback_secret == old
     page = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
-    with app.app_context():
+    with in_account(app, account.account_id):
         new = settings_for(account.account_id).callback_secret
         assert new != old
         regenerated = db.session.query(AuditEvent).filter_by(action="settings.callback_secret_regenerated")

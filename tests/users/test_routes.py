@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEvent
-from tests.conftest import PASSWORD, get_user
+from tests.conftest import PASSWORD, get_user, in_account
 
 
 def new_user(client, email="new@areto-net.example", role="member", password=PASSWORD, confirm=None):
@@ -92,7 +92,7 @@ def test_user_changes_are_in_the_audit_trail(app, admin_client, account):
     new_user(admin_client)
     admin_client.post(f"/users/{account.member_id}/role", data={"role": "admin"})
     admin_client.post(f"/users/{account.member_id}/deactivate")
-    with app.app_context():
+    with in_account(app, account.account_id):
         actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions[-3:] == ["user.added", "user.role_changed", "user.deactivated"]
 

@@ -13,6 +13,7 @@ from portal.senders.forms import AddSenderForm
 from portal.senders.service import (
     SenderNameError,
     delete_sender_name,
+    describe_changes,
     dismiss_notices,
     history_of,
     make_default,
@@ -61,9 +62,9 @@ def check():
     """Reads every status from SMSAPI now; htmx swaps the list in place."""
     error, message = None, None
     try:
-        changes = sync_sender_names(current_user.account_id).changes
+        result = sync_sender_names(current_user.account_id)
         db.session.commit()
-        message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
+        message = describe_changes(result)
     except SenderNameError as problem:
         error = str(problem)
     if not is_htmx_fragment_request():

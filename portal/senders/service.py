@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -59,11 +59,24 @@ def history_of(names: list[SenderName]) -> dict[int, list[SenderNameEvent]]:
 
 def check_new_name(account_id: int, name: str) -> str:
     """The name if the account may register it: the plain rule, then no duplicate (a deleted one may
-    come back)."""
+    come back).
+
+    Names that differ only in capitals count as one: SMSAPI documents no rule on case (SMSAPI.md §4),
+    recipients could not tell "aretonet" from "ARETONET" apart as senders, and the portal finds names
+    at SMSAPI by their spelling, so two such names would be a trap rather than a choice.
+    """
     check_sender_name(name)
-    existing = _named(account_id, name)
-    if existing is not None and existing.status != SenderStatus.DELETED:
+    existing = db.session.scalar(select(SenderName).where(
+        SenderName.account_id == account_id, func.lower(SenderName.name) == name.lower(),
+        SenderName.status != SenderStatus.DELETED.value,
+    ))
+    if existing is not None and existing.name == name:
         raise InvalidSenderName(f"{name} is already one of your sender names.")
+    if existing is not None:
+        raise InvalidSenderName(
+            f"{existing.name} is already one of your sender names, and names that differ only in "
+            f"capital letters count as the same name. Delete {existing.name} first to use {name} instead."
+        )
     return name
 
 
@@ -185,6 +198,20 @@ def sync_sender_names(account_id: int) -> SyncResult:
                      name=name, status=status)
     db.session.flush()
     return result
+
+
+def describe_changes(result: SyncResult) -> str:
+    """What a check found, in words for the admin: a name SMSAPI had and the portal did not is named
+    as imported, so a name nobody registered here (such as SMSAPI's own "Test") is no surprise."""
+    if not result.changes:
+        return "Checked just now, nothing changed."
+    said = []
+    for name, previous, status in result.changes:
+        if previous is None:
+            said.append(f"{name} was found in your SMSAPI account and imported (status: {status})")
+        else:
+            said.append(f"{name} is now {status} (was {previous})")
+    return "Checked just now: " + "; ".join(said) + "."
 
 
 def accounts_with_pending_names() -> list[int]:

@@ -71,7 +71,9 @@ def check():
     except SettingsError as problem:
         error = str(problem)
     else:
-        outcome = "Checked just now: " + ("; ".join(changes) if changes else "nothing changed") + "."
+        outcome = "Checked just now, nothing changed."
+        if changes:
+            outcome = f"Checked just now: {'; '.join(changes)}."
     if not is_htmx_fragment_request():
         return _done(error, "#connection", outcome)
     status = 422 if error else 200

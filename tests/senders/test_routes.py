@@ -45,7 +45,8 @@ def test_check_now_answers_htmx_with_the_list(admin_client, connected, simulator
     page = response.data.decode()
     assert page.lstrip().startswith('<section id="names"')
     assert 'badge-active">Active' in page
-    assert "Checked with SMSAPI" in page
+    assert "ARETONET is now active (was pending)" in page
+    assert "Test was found in your SMSAPI account and imported" in page
 
 
 def test_default_and_delete_from_the_list(app, admin_client, connected, simulator):

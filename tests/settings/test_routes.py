@@ -43,13 +43,13 @@ def test_check_again_answers_htmx_with_the_connection_card(admin_client, smsapi)
     assert "7.00" in page
     assert "Checked just now: the points balance is now 7.00 (was 100.00)." in page
     again = admin_client.post("/settings/connection/check", headers={"HX-Request": "true"}).data.decode()
-    assert "Checked just now: nothing changed." in again
+    assert "Checked just now, nothing changed." in again
 
 
 def test_check_again_without_javascript_says_what_it_found(admin_client, smsapi):
     admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
     page = admin_client.post("/settings/connection/check", follow_redirects=True).data.decode()
-    assert "Checked just now: nothing changed." in page
+    assert "Checked just now, nothing changed." in page
 
 
 def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, account, smsapi):

@@ -15,6 +15,8 @@ from portal.senders.service import (
     delete_sender_name,
     describe_changes,
     dismiss_notices,
+    drafts_by_sender,
+    fallback_sender,
     history_of,
     make_default,
     names_of,
@@ -84,7 +86,16 @@ def default(sender_id: int):
 @admin_required
 def delete(sender_id: int):
     sender = get_scoped_or_404(SenderName, sender_id)
-    return _act(lambda: delete_sender_name(sender, current_user), f"{sender.name} was deleted.")
+    fallback = fallback_sender(sender.account_id)
+
+    def delete_and_say() -> str:
+        moved = delete_sender_name(sender, current_user)
+        if not moved:
+            return f"{sender.name} was deleted."
+        drafts = ", ".join(f"“{name}”" for name in moved)
+        return f"{sender.name} was deleted. {_drafts(len(moved))} {drafts} now send from {fallback} instead."
+
+    return _act(delete_and_say)
 
 
 @bp.route("/notices/dismiss", methods=["POST"])
@@ -97,23 +108,31 @@ def dismiss():
     return redirect(url_for("senders.index"))
 
 
-def _act(change, success: str):
-    """Run one change; the outcome comes back as a message on the page (post/redirect/get)."""
+def _act(change, success: str | None = None):
+    """Run one change; the outcome (`success`, or what the change says) comes back as a message on the
+    page (post/redirect/get)."""
     try:
-        change()
+        said = change()
     except SenderNameError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(success, "success")
+        flash(success or said, "success")
     return redirect(url_for("senders.index"))
+
+
+def _drafts(count: int) -> str:
+    return "The draft" if count == 1 else "The drafts"
 
 
 def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):
     account_id = current_user.account_id
     names = names_of(account_id, active_only=not current_user.is_admin)
-    history = history_of(names) if current_user.is_admin else {}
+    admin = current_user.is_admin
     return render_page(
-        "senders/index.html", block, status=status, names=names, history=history,
+        "senders/index.html", block, status=status, names=names,
+        history=history_of(names) if admin else {},
+        drafts=drafts_by_sender(account_id) if admin else {},
+        fallback=fallback_sender(account_id) if admin else None,
         add_form=add_form or AddSenderForm(), **context,
     )

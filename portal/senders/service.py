@@ -12,11 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.audit import record_event
 from portal.extensions import db
-from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
+from portal.models import (
+    Campaign,
+    CampaignStatus,
+    EventSource,
+    SenderName,
+    SenderNameEvent,
+    SenderStatus,
+    SmsSettings,
+    User,
+    utcnow,
+)
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
@@ -140,19 +150,54 @@ def use_smsapi_default(account_id: int, by: User) -> None:
     db.session.flush()
 
 
-def delete_sender_name(sender: SenderName, by: User) -> None:
-    """Remove the name at SMSAPI and mark it deleted; the default must be replaced first."""
+def drafts_by_sender(account_id: int) -> dict[int, list[str]]:
+    """The names of the drafts that use each sender name, keyed by its id (one query for the page)."""
+    rows = db.session.execute(
+        select(Campaign.sender_name_id, Campaign.name)
+        .where(Campaign.account_id == account_id, Campaign.sender_name_id.is_not(None),
+               Campaign.status == CampaignStatus.DRAFT.value)
+        .order_by(Campaign.name)
+    )
+    drafts: dict[int, list[str]] = {}
+    for sender_id, name in rows:
+        drafts.setdefault(sender_id, []).append(name)
+    return drafts
+
+
+def fallback_sender(account_id: int) -> str:
+    """What a draft without a sender name of its own sends from: the default, in words."""
+    default = db.session.scalar(
+        select(SenderName.name).where(SenderName.account_id == account_id, SenderName.is_default.is_(True))
+    )
+    return f"the default sender {default}" if default else "SMSAPI's account default"
+
+
+def delete_sender_name(sender: SenderName, by: User) -> list[str]:
+    """Remove the name at SMSAPI and mark it deleted; the default must be replaced first.
+
+    Drafts that used it go over to the account's default sender (a deleted name can never send);
+    returns their names, so the admin is told which drafts changed.
+    """
     if sender.is_default:
         raise SenderNameError(f"{sender.name} is the default sender: choose another default first.")
     if sender.status == SenderStatus.DELETED:
-        return
+        return []
     # A name already gone at SMSAPI (SmsapiNotFound) leaves only our copy to mark.
     with _smsapi(sender.account_id) as client, suppress(SmsapiNotFound):
         client.delete_sender_name(sender.name)
     _change_status(sender, SenderStatus.DELETED.value, EventSource.PERSON, by)
     record_event(sender.account_id, by, "sender.deleted", f"{by.email} deleted the sender name {sender.name}",
                  name=sender.name)
+    moved = drafts_by_sender(sender.account_id).get(sender.id, [])
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.account_id == sender.account_id, Campaign.sender_name_id == sender.id,
+               Campaign.status == CampaignStatus.DRAFT.value)
+        .values(sender_name_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
     db.session.flush()
+    return moved
 
 
 @dataclass

@@ -30,7 +30,7 @@ from portal.extensions import db
 from portal.models import Role, User
 from portal.tenancy import account_scope
 
-pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser"]
+pytest_plugins = ["tests.plugins.simulator", "tests.plugins.browser", "tests.plugins.pages"]
 
 PASSWORD = "correct horse battery staple"
 

@@ -143,7 +143,7 @@ def timezone():
             form.timezone.errors = [str(error)]
         else:
             db.session.commit()
-            return _done(None, "#timezone", f"Times are now shown in {form.timezone.data}.")
+            return _done(None, "#time-zone", f"Times are now shown in {form.timezone.data}.")
     elif form.timezone.errors:
         form.timezone.errors = ["Choose a time zone from the list."]
     return _page(timezone_form=form, status=422)

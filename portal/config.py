@@ -37,6 +37,8 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMSAPI_API_URL": env.get("SMSAPI_API_URL", "").rstrip("/"),
         "SMSAPI_CONNECT_TIMEOUT": float(env.get("SMSAPI_CONNECT_TIMEOUT", "5")),
         "SMSAPI_READ_TIMEOUT": float(env.get("SMSAPI_READ_TIMEOUT", "30")),
+        # All SMSAPI calls of one web request together (a person waits; gunicorn kills at 30 s).
+        "SMSAPI_INTERACTIVE_DEADLINE": float(env.get("SMSAPI_INTERACTIVE_DEADLINE", "10")),
         "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
         "LOGIN_LIMIT_PER_EMAIL": env.get("LOGIN_LIMIT_PER_EMAIL", "5 per 15 minutes"),

@@ -34,6 +34,16 @@ def simulator_command(host: str, port: int) -> list[str]:
             "--points", "500", "--approve-after", str(DEMO_APPROVE_AFTER)]
 
 
+def announcement(simulator_url: str, email: str) -> str:
+    """What `make demo` prints once the simulator runs: where it is, how to sign in, and the token
+    to connect again after pressing Disconnect (the simulator's own page shows it too)."""
+    return (f"SMSAPI simulator on {simulator_url}; the demo account is connected to it (test mode on).\n"
+            f"Sign in as {email} with the password printed above. To connect again after Disconnect, "
+            f"pick SMSAPI.pl and paste the token {DEMO_TOKEN} (also shown on {simulator_url}/).\n"
+            f"New sender names are approved about {DEMO_APPROVE_AFTER} s after they are registered "
+            f"(press \"Check now\").")
+
+
 def wait_until_up(url: str, timeout: float = 15.0) -> None:
     """Block until the simulator answers, so the demo account is connected to a running one."""
     deadline = time.monotonic() + timeout

@@ -1,4 +1,11 @@
-"""The Redis connection and the RQ queues, for the web process, the workers and the scheduler."""
+"""The Redis connection, the RQ queues, and the one way to enqueue a job.
+
+How a job gets its app context: `enqueue(func, ...)` does not enqueue `func` itself but
+`run_in_app("module.func", ...)`, which runs `func` in a fresh app context with its own database
+session, removed at the end. That holds whatever worker runs it (`flask worker`, a plain `rq worker`,
+a `SimpleWorker` in a test), because the wrapper is part of the job, not of the worker. Periodic jobs
+are registered with the scheduler the same way (`portal.worker.make_scheduler`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job
+from rq.utils import import_attribute
 
 from portal import embedded_redis
 
@@ -19,6 +27,17 @@ log = logging.getLogger(__name__)
 
 #: Queues in priority order: a worker empties `default` before it looks at `bulk`.
 QUEUE_NAMES = ("default", "bulk")
+
+#: A Redis that stops answering must not hang a web request or a job: connect and read give up after
+#: these many seconds, and an idle pooled connection is checked before it is used again. (RQ workers
+#: raise the read timeout of their own connection above their blocking dequeue on their own.)
+REDIS_CONNECT_TIMEOUT = 5
+REDIS_READ_TIMEOUT = 10
+REDIS_HEALTH_CHECK_INTERVAL = 30
+
+#: What a transient failure (SMSAPI or the database briefly unreachable) gets by default: three more
+#: attempts, backing off. Pass `retry=None` for a job that must not be repeated.
+TRANSIENT_RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
 def init_app(app: Flask) -> None:
@@ -36,7 +55,12 @@ def redis_connection() -> Redis:
     if connection is None:
         if app.config.get("EMBEDDED_REDIS"):
             app.extensions["embedded_redis"] = embedded_redis.start(app.instance_path)
-        connection = Redis.from_url(app.config["REDIS_URL"])
+        connection = Redis.from_url(
+            app.config["REDIS_URL"],
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            socket_timeout=REDIS_READ_TIMEOUT,
+            health_check_interval=REDIS_HEALTH_CHECK_INTERVAL,
+        )
         app.extensions["redis"] = connection
     return connection
 
@@ -61,30 +85,82 @@ def _limits_uri(redis_url: str) -> str:
     return redis_url
 
 
+_DEFAULT_RETRY: Any = object()
+
+
 def enqueue(
     func: Callable[..., Any],
     *args: Any,
     queue: str = "default",
     job_id: str | None = None,
-    retry: Retry | None = None,
+    retry: Retry | None = _DEFAULT_RETRY,
     job_timeout: int | None = None,
 ) -> Job | None:
-    """Enqueue `func(*args)` for a worker; call it only after the rows it needs are committed.
+    """Enqueue `func(*args)` for a worker; call it only AFTER the rows it needs are committed.
 
-    A `job_id` makes the job unique: while a job with that id is still queued or running, enqueueing
-    it again is a no-op. Returns None when Redis cannot be reached: the work is then picked up by
-    the periodic reconciliation that looks for it in the database, so the caller's work is not lost.
+    `func` is a module-level function (in `portal.jobs`) taking ids; it runs through `run_in_app`.
+    A `job_id` makes the job unique: while a job with that id is queued, scheduled or running,
+    enqueueing it again returns that job instead (atomically, in Redis). `retry` defaults to
+    `TRANSIENT_RETRY`. Returns None when Redis cannot be reached: the work is then picked up by the
+    periodic reconciliation that looks for it in the database, so the caller's work is not lost.
     """
+    if retry is _DEFAULT_RETRY:
+        retry = TRANSIENT_RETRY
+    path = job_path(func)
+    options = {"job_id": job_id, "retry": retry, "job_timeout": job_timeout,
+               "description": f"{path}{args!r}", "unique": job_id is not None}
     try:
         target = get_queue(queue)
-        if job_id is not None:
+        try:
+            return target.enqueue(run_in_app, path, *args, **options)
+        except DuplicateJobError:
             existing = _live_job(job_id, target.connection)
             if existing is not None:
                 return existing
-        return target.enqueue(func, *args, job_id=job_id, retry=retry, job_timeout=job_timeout)
+            # The earlier job with this id has ended (finished or failed): this is a new run.
+            Job.fetch(job_id, connection=target.connection).delete()
+            try:
+                return target.enqueue(run_in_app, path, *args, **options)
+            except DuplicateJobError:
+                return Job.fetch(job_id, connection=target.connection)
     except RedisError as error:
-        log.warning("Could not enqueue %s (%s); it will be picked up again later", func.__name__, error)
+        log.warning("Could not enqueue %s (%s); it will be picked up again later", path, error)
         return None
+
+
+def job_path(func: Callable[..., Any]) -> str:
+    """The dotted name a job function is imported by in the worker (it must be module-level)."""
+    path = f"{func.__module__}.{func.__qualname__}"
+    if "<" in path or "." in func.__qualname__:
+        raise ValueError(f"{path} is not a module-level function: a worker could not import it")
+    return path
+
+
+def run_in_app(path: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the job function `path` in a fresh app context with its own database session.
+
+    The app is the one already current in this process (`flask worker`, a test), else one created
+    once per process from the environment (a plain `rq worker`). The new app context has its own
+    `g` (no account set: the job sets it with `account_scope`) and its own scoped session, which
+    Flask-SQLAlchemy removes when the context ends, after a commit or on any failure.
+    """
+    func = import_attribute(path)
+    with _job_app().app_context():
+        return func(*args, **kwargs)
+
+
+_process_app: Flask | None = None
+
+
+def _job_app() -> Flask:
+    global _process_app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _process_app is None:
+        from portal import create_app
+
+        _process_app = create_app()
+    return _process_app
 
 
 _LIVE_STATUSES = frozenset({"queued", "started", "scheduled", "deferred"})

@@ -82,10 +82,7 @@ def _start_demo_simulator(env: dict[str, str], port: int) -> subprocess.Popen:
         _terminate([simulator])
         raise
     env["SMSAPI_API_URL"] = url
-    print(f"SMSAPI simulator on {url}; the demo account is connected to it (test mode on).\n"
-          f"Sign in as {email} with the password printed above. New sender names are approved "
-          f"about {demo.DEMO_APPROVE_AFTER} s after they are registered (press \"Check now\").",
-          flush=True)
+    print(demo.announcement(url, email), flush=True)
     return simulator
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -60,13 +61,24 @@ def sends_in_test_mode(account_id: int) -> bool:
 
 
 def make_client(token: str, service: str) -> SmsapiClient:
-    """A client for `token` on `service`, pointed at SMSAPI or at the configured stand-in."""
+    """A client for `token` on `service`, pointed at SMSAPI or at the configured stand-in.
+
+    In a web request every client shares one deadline, `SMSAPI_INTERACTIVE_DEADLINE` seconds from the
+    first one made (connect, read, failover and the probes of other services together), well under
+    the web worker's timeout; jobs have no request and keep the plain timeouts.
+    """
     config = current_app.config
+    deadline_at = None
+    if has_request_context():
+        if "smsapi_deadline_at" not in g:
+            g.smsapi_deadline_at = time.monotonic() + config["SMSAPI_INTERACTIVE_DEADLINE"]
+        deadline_at = g.smsapi_deadline_at
     return SmsapiClient(
         token,
         service=service,
         override_url=config["SMSAPI_API_URL"] or None,
         timeout=(config["SMSAPI_CONNECT_TIMEOUT"], config["SMSAPI_READ_TIMEOUT"]),
+        deadline_at=deadline_at,
     )
 
 

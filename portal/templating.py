@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, make_response, redirect, render_template
+from htmx_flask import make_response as htmx_response
 from htmx_flask import request
 from jinja2_fragments.flask import render_block
 from markupsafe import Markup
@@ -15,18 +16,6 @@ from portal.timezones import format_local
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["is_htmx"] = is_htmx_fragment_request
-    app.context_processor(_account_context)
-
-
-def _account_context() -> dict:
-    """The test-mode banner is on every page of an account that sends in test mode."""
-    from flask_login import current_user
-
-    from portal.smsapi_account import sends_in_test_mode
-
-    if not current_user.is_authenticated:
-        return {"sms_test_mode": False}
-    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 def is_htmx_fragment_request() -> bool:
@@ -43,6 +32,22 @@ def render_page(template: str, block: str, status: int = 200, **context) -> Resp
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+def redirect_after_change(url: str) -> Response:
+    """Back to a page after a change (post/redirect/get). An htmx request gets `HX-Redirect`, so the
+    browser loads the page with its message instead of htmx swapping a followed redirect into the
+    button that asked."""
+    if request.htmx:
+        return htmx_response("", 200, redirect=url)
+    return redirect(url)
+
+
+def confirmation_page(*, question: str, consequence: str, action: str, button: str, back: str) -> str:
+    """The "are you sure?" page a destructive action shows without JavaScript (with it, the button's
+    `hx-confirm` asks and posts directly); its form posts to `action`."""
+    return render_template("_confirm.html", question=question, consequence=consequence, action=action,
+                           button=button, back=back)
 
 
 def localtime(value: datetime | None) -> Markup | str:

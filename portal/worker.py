@@ -9,7 +9,7 @@ from rq import Worker
 from rq.cron import CronScheduler
 
 from portal.extensions import db
-from portal.queue import all_queues, redis_connection
+from portal.queue import all_queues, job_path, redis_connection, run_in_app
 from portal.schedule import PERIODIC_JOBS
 
 
@@ -21,11 +21,18 @@ def run_worker(*, burst: bool = False) -> None:
     worker.work(burst=burst, with_scheduler=True)
 
 
-def run_scheduler() -> None:
-    """Enqueue each periodic job on its interval; run one scheduler per deployment."""
+def make_scheduler() -> CronScheduler:
+    """A scheduler with every periodic job registered, each wrapped in `run_in_app` like any job."""
     scheduler = CronScheduler(connection=redis_connection())
     for job in PERIODIC_JOBS:
+        path = job_path(job.func)
         scheduler.register(
-            job.func, queue_name=job.queue, interval=job.interval(current_app.config), job_timeout=job.timeout
+            run_in_app, queue_name=job.queue, args=(path,), name=path,
+            interval=job.interval(current_app.config), job_timeout=job.timeout,
         )
-    scheduler.start()
+    return scheduler
+
+
+def run_scheduler() -> None:
+    """Enqueue each periodic job on its interval; run one scheduler per deployment."""
+    make_scheduler().start()

@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import UniqueConstraint, create_engine, inspect, text
 
 from portal import create_app
 from portal.config import database_uri
@@ -64,3 +64,41 @@ def test_every_migration_downgrades_to_empty(migration_app):
         downgrade(revision="base")
         remaining = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
     assert remaining == set()
+
+
+#: Tables that grow to millions of rows, and their columns that hold such ids.
+BIG_ID_COLUMNS = {"message": ["id", "contact_id"], "contact": ["id"], "opt_out": ["id"],
+                  "contact_list_member": ["contact_id"]}
+
+
+def test_constraint_and_index_names_name_every_column():
+    for table in db.metadata.sorted_tables:
+        named = [*table.indexes, *(c for c in table.constraints if isinstance(c, UniqueConstraint))]
+        for item in named:
+            for column in item.columns:
+                assert column.name in item.name, f"{item.name} does not name {column.name}"
+        for key in table.foreign_keys:
+            assert key.parent.name in key.constraint.name and key.column.table.name in key.constraint.name
+
+
+def test_migrated_database_has_the_models_constraint_and_index_names(migration_app):
+    with migration_app.app_context():
+        upgrade()
+        inspector = inspect(db.engine)
+        for table in db.metadata.sorted_tables:
+            expected_unique = {c.name for c in table.constraints if isinstance(c, UniqueConstraint)}
+            found_unique = {c["name"] for c in inspector.get_unique_constraints(table.name)}
+            assert expected_unique <= found_unique, table.name
+            found_indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+            assert {i.name for i in table.indexes} <= found_indexes, table.name
+
+
+def test_big_tables_have_64_bit_ids_on_postgresql_and_rowid_keys_on_sqlite(migration_app):
+    with migration_app.app_context():
+        upgrade()
+        inspector = inspect(db.engine)
+        expected = "BIGINT" if db.engine.dialect.name == "postgresql" else "INTEGER"
+        for table, columns in BIG_ID_COLUMNS.items():
+            types = {column["name"]: column["type"] for column in inspector.get_columns(table)}
+            for name in columns:
+                assert types[name].compile(db.engine.dialect) == expected, f"{table}.{name}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_url, login_user, logout_user
+from htmx_flask import make_response as htmx_response
 
 from portal.auth import bp
 from portal.auth.forms import SignInForm
@@ -33,6 +34,19 @@ def scope_request_to_signed_in_account() -> None:
     scoped too.
     """
     set_current_account(current_user.account_id if current_user.is_authenticated else None)
+
+
+@login_manager.unauthorized_handler
+def _sign_in_required():
+    """Off to sign-in, then back. An htmx request gets `HX-Redirect`: a followed redirect would swap
+    the sign-in page into the part of the page that asked. It comes back to the page, not to the
+    fragment's address."""
+    flash(login_manager.login_message, login_manager.login_message_category)
+    if request.htmx:
+        page = urlsplit(request.htmx.current_url or url_for("main.index"))
+        back = page.path + (f"?{page.query}" if page.query else "")
+        return htmx_response("", 401, redirect=login_url(login_manager.login_view, next_url=back))
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def _submitted_email() -> str:

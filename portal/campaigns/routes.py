@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Campaign
 from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
 
 COMPOSER = "campaigns/edit.html"
@@ -56,8 +56,12 @@ def delete(campaign_id: int):
         delete_campaign(campaign, current_user)
         db.session.commit()
         flash(f"Campaign “{name}” deleted.", "success")
-        return redirect(url_for("campaigns.index"))
-    return render_template("campaigns/delete.html", campaign=campaign)
+        return redirect_after_change(url_for("campaigns.index"))
+    return confirmation_page(
+        question=f"Delete “{campaign.name}”?", consequence="The draft and its message are removed for good.",
+        action=url_for("campaigns.delete", campaign_id=campaign.id), button="Delete campaign",
+        back=url_for("campaigns.edit", campaign_id=campaign.id),
+    )
 
 
 def _compose(campaign: Campaign | None):

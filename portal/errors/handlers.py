@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, render_template
 from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response as htmx_response
+from htmx_flask import request
 from werkzeug.exceptions import HTTPException
 
 from portal.errors import bp
@@ -24,11 +26,16 @@ def _render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, advice=detail or advice), status
 
 
+CSRF_ADVICE = "The form had expired or was sent from another site. Reload the page and send it again."
+
+
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError):
-    return _render_error(
-        400, "The form had expired or was sent from another site. Reload the page and send it again."
-    )
+    if request.htmx:
+        # The page's token is stale (the session ended or changed): reload it for a fresh one.
+        flash("Your page had expired, so that was not sent. It has been reloaded: try again.", "error")
+        return htmx_response("", 400, refresh=True)
+    return _render_error(400, CSRF_ADVICE)
 
 
 @bp.app_errorhandler(429)

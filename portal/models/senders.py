@@ -50,9 +50,9 @@ class SenderName(AccountScoped, db.Model):
         return self.status == SenderStatus.ACTIVE
 
 
-# At most one default sender per account.
+# At most one default sender per account (named like every constraint: its column, and its WHERE column).
 Index(
-    "uq_sender_name_default_per_account",
+    "uq_sender_name_account_id_is_default",
     SenderName.account_id,
     unique=True,
     sqlite_where=SenderName.is_default,

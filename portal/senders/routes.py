@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
 from portal.auth.decorators import admin_required
@@ -24,8 +24,10 @@ from portal.senders.service import (
     register_sender_name,
     sync_sender_names,
 )
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+
+DELETE_CONSEQUENCE = "It is removed at SMSAPI too; using it again needs a new approval."
 
 
 @bp.app_context_processor
@@ -82,18 +84,27 @@ def default(sender_id: int):
     return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
 
 
-@bp.route("/<int:sender_id>/delete", methods=["POST"])
+@bp.route("/<int:sender_id>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(sender_id: int):
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST deletes."""
     sender = get_scoped_or_404(SenderName, sender_id)
     fallback = fallback_sender(sender.account_id)
+    if request.method == "GET":
+        using = drafts_by_sender(sender.account_id).get(sender.id, [])
+        moving = f" {_drafts(using)} will send from {fallback} instead." if using else ""
+        return confirmation_page(
+            question=f"Delete {sender.name}?", consequence=DELETE_CONSEQUENCE + moving,
+            action=url_for("senders.delete", sender_id=sender.id), button="Delete",
+            back=url_for("senders.index"),
+        )
 
     def delete_and_say() -> str:
         moved = delete_sender_name(sender, current_user)
         if not moved:
             return f"{sender.name} was deleted."
-        drafts = ", ".join(f"“{name}”" for name in moved)
-        return f"{sender.name} was deleted. {_drafts(len(moved))} {drafts} now send from {fallback} instead."
+        verb = "sends" if len(moved) == 1 else "send"
+        return f"{sender.name} was deleted. {_drafts(moved)} now {verb} from {fallback} instead."
 
     return _act(delete_and_say)
 
@@ -118,11 +129,13 @@ def _act(change, success: str | None = None):
     else:
         db.session.commit()
         flash(success or said, "success")
-    return redirect(url_for("senders.index"))
+    return redirect_after_change(url_for("senders.index"))
 
 
-def _drafts(count: int) -> str:
-    return "The draft" if count == 1 else "The drafts"
+def _drafts(names: list[str]) -> str:
+    """The draft “Spring sale”, or the drafts “Spring sale”, “Winter sale”."""
+    listed = ", ".join(f"“{name}”" for name in names)
+    return f"The draft {listed}" if len(names) == 1 else f"The drafts {listed}"
 
 
 def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -29,10 +29,22 @@ from portal.settings.service import (
     set_timezone,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_host_out_of_reach, callback_url, settings_for
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.smsapi_account import callback_host_out_of_reach, callback_url, sends_in_test_mode, settings_for
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
 from portal.timezones import COMMON_ZONES, selectable_zones, zone_label
+
+DISCONNECT_CONSEQUENCE = (
+    "The token is deleted from the portal and nothing can be sent until a token is connected again."
+)
+
+
+@bp.app_context_processor
+def test_mode_banner() -> dict:
+    """The test-mode banner is on every page of an account that sends in test mode."""
+    if not current_user.is_authenticated:
+        return {"sms_test_mode": False}
+    return {"sms_test_mode": sends_in_test_mode(current_user.account_id)}
 
 
 @bp.route("/")
@@ -80,13 +92,19 @@ def check():
     return _page(block="connection", connection_error=error, check_outcome=outcome, status=status)
 
 
-@bp.route("/connection/remove", methods=["POST"])
+@bp.route("/connection/remove", methods=["GET", "POST"])
 @admin_required
 def remove():
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST disconnects."""
+    if request.method == "GET":
+        return confirmation_page(
+            question="Disconnect SMSAPI?", consequence=DISCONNECT_CONSEQUENCE,
+            action=url_for("settings.remove"), button="Disconnect", back=url_for("settings.index"),
+        )
     disconnect(current_user.account_id, current_user)
     db.session.commit()
     flash("SMSAPI is disconnected and the token is deleted from the portal.", "success")
-    return redirect(url_for("settings.index"))
+    return redirect_after_change(url_for("settings.index"))
 
 
 @bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
@@ -182,7 +200,7 @@ def _current_timezone_form() -> TimezoneForm:
 def _done(error: str | None, anchor: str, success: str | None = None):
     """Back to the page (post/redirect/get) with the outcome as a message."""
     flash(error or success, "error" if error else "success")
-    return redirect(url_for("settings.index") + anchor)
+    return redirect_after_change(url_for("settings.index") + anchor)
 
 
 def _page(*, block: str = "content", status: int = 200, **forms_and_context):

@@ -41,14 +41,28 @@ def state() -> Response:
 
 @bp.get("/messages")
 def messages() -> Response:
-    """Accepted messages, optionally only those with `?idx=` or `?host=`."""
+    """Accepted messages, optionally only those with `?idx=`, `?idx_prefix=`, `?host=`, `?username=`."""
+    state = _simulator().state
+    idx, prefix = request.args.get("idx"), request.args.get("idx_prefix")
+    host, username = request.args.get("host"), request.args.get("username")
+    with state.lock:
+        found = [
+            m for m in state.messages
+            if (idx is None or m.idx == idx)
+            and (prefix is None or (m.idx or "").startswith(prefix))
+            and (host is None or m.batch.host == host)
+            and (username is None or m.batch.username == username)
+        ]
+    return jsonify(messages=[m.as_json() for m in found])
+
+
+@bp.get("/summary")
+def summary() -> Response:
+    """Counts to check a campaign against: accepted, idx repeats, parts, points, reports by status."""
     simulator = _simulator()
-    with simulator.state.lock:
-        found = [m.as_json() for m in simulator.state.messages.values()]
-    for key in ("idx", "host", "username"):
-        if key in request.args:
-            found = [m for m in found if m[key] == request.args[key]]
-    return jsonify(messages=found)
+    stats = simulator.callbacks.stats()
+    return jsonify(**simulator.state.counts(), reports_sent_by_status=stats["delivered_by_status"],
+                   callbacks_pending=stats["pending"], callbacks_given_up=stats["given_up"])
 
 
 @bp.get("/callbacks")

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, render_template_string
 
 from portal.simulator import admin, api
 from portal.simulator.callbacks import CallbackDispatcher
 from portal.simulator.config import SimulatorConfig
 from portal.simulator.state import SimulatorState
+
+# What someone who opens the simulator in a browser needs: which token to paste into the portal.
+_INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SMSAPI simulator</title></head>
+<body>
+<h1>SMSAPI simulator</h1>
+<p>A stand-in for SMSAPI's HTTP API. Connect the portal (Settings &rarr; SMS) with:</p>
+<dl>
+  <dt>Service</dt><dd>{{ service }}</dd>
+  <dt>API token</dt><dd><code>{{ token }}</code></dd>
+  <dt>Account</dt><dd>{{ username }}</dd>
+</dl>
+<p>Inspection: <a href="_simulator/summary">summary</a>, <a href="_simulator/state">state</a>,
+<a href="_simulator/callbacks">callbacks</a>, <a href="_simulator/config">settings</a>.</p>
+</body></html>
+"""
+SERVICE_NAMES = {"pl": "SMSAPI.pl", "com": "SMSAPI.com", "io": "smsapi.io"}
 
 
 class Simulator:
@@ -41,4 +58,12 @@ def create_app(config: SimulatorConfig) -> Flask:
     app.extensions["simulator"] = Simulator(config)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+
+    @app.get("/")
+    def index() -> str:
+        """The page a person opening the simulator sees: the token to connect the portal with."""
+        config = app.extensions["simulator"].state.initial_config
+        return render_template_string(_INDEX, token=config.token, username=config.username,
+                                      service=SERVICE_NAMES[config.service])
+
     return app

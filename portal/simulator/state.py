@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 import time
 from collections import Counter
@@ -12,6 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from portal.simulator.config import SimulatorConfig
+from portal.simulator.reference import STATUS_CODES_BY_NAME, STATUSES
+
+QUEUE = STATUS_CODES_BY_NAME["QUEUE"]
+# At most this many examples of an idx accepted more than once are listed by the summary.
+REPEATED_IDX_EXAMPLES = 100
 
 # A new SMSAPI account sends as "Test" until it has names of its own (SMSAPI.md §1.4).
 DEFAULT_SENDER_NAME = "Test"
@@ -46,7 +52,8 @@ class Account:
     points: Decimal
     callback_url: str | None = None
     sender_names: dict[str, SenderNameRecord] = field(default_factory=dict)
-    used_idx: dict[str, float] = field(default_factory=dict)
+    # idx -> the last message accepted with it.
+    used_idx: dict[str, Message] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """The admin view of the account (never the token)."""
@@ -59,28 +66,51 @@ class Account:
         }
 
 
-@dataclass
-class Message:
-    """One accepted message, as the admin endpoints show it."""
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What every recipient of one `sms.do` call shares, kept once for all of them."""
 
-    id: str
     username: str
     host: str
-    number: str
-    submitted_number: str
-    text: str
     sender: str
-    idx: str | None
+    text: str
     parts: int
     points: Decimal
     test: bool
     date_sent: int
     notify_url: str | None
-    status: str = "QUEUE"
+    accepted_at: float
+    id_prefix: str = ""
+
+
+class Message:
+    """One accepted message, compact enough to keep a million: its batch holds the shared fields."""
+
+    __slots__ = ("batch", "idx", "number", "position", "status", "submitted")
+
+    def __init__(self, position: int, number: str, submitted: str, idx: str | None, batch: Batch) -> None:
+        self.position = position
+        self.number = number
+        self.submitted = None if submitted == number else submitted
+        self.idx = idx
+        self.batch = batch
+        self.status = QUEUE
+
+    @property
+    def id(self) -> str:
+        """SMSAPI's 24 hex digits: the simulator's prefix, then the position (not stored: 1M strings)."""
+        return f"{self.batch.id_prefix}{self.position:016X}"
 
     def as_json(self) -> dict[str, Any]:
         """The admin view of the message."""
-        return {**self.__dict__, "points": str(self.points)}
+        batch = self.batch
+        return {
+            "id": self.id, "username": batch.username, "host": batch.host, "number": self.number,
+            "submitted_number": self.number if self.submitted is None else self.submitted,
+            "text": batch.text, "sender": batch.sender, "idx": self.idx, "parts": batch.parts,
+            "points": str(batch.points), "test": batch.test, "date_sent": batch.date_sent,
+            "notify_url": batch.notify_url, "status": STATUSES[self.status].name,
+        }
 
 
 class SimulatorState:
@@ -98,7 +128,13 @@ class SimulatorState:
             # Simulated outcomes (faults, delivery mix), not secrets: a seedable generator is the point.
             self.rng = random.Random(self.config.seed)  # noqa: S311
             self.accounts: dict[str, Account] = {}
-            self.messages: dict[str, Message] = {}
+            # A message's id is this prefix and its position in `messages`: no id string per message.
+            self.id_prefix = secrets.token_hex(4).upper()
+            self.messages: list[Message] = []
+            self.repeated_idx: Counter[str] = Counter()
+            self.parts_total = 0
+            self.points_charged = Decimal(0)
+            self.test_messages = 0
             self.duplicates_refused: Counter[str] = Counter()
             self.hits: Counter[str] = Counter()
             self.add_account(self.config.token, self.config.service, self.config.username,
@@ -141,11 +177,37 @@ class SimulatorState:
         with self.lock:
             record.status = "ACTIVE" if approve else "REJECTED"
 
+    def keep_all(
+        self, account: Account, batch: Batch, recipients: list[tuple[str, str, str | None]]
+    ) -> list[Message]:
+        """Accept one message per (number, submitted, idx): charge it, remember its idx unless test=1.
+
+        The caller holds `lock`. One loop for the whole call, as this is the simulator's hot path.
+        """
+        messages = self.messages
+        accepted = [Message(position, number, submitted, idx, batch)
+                    for position, (number, submitted, idx) in enumerate(recipients, len(messages))]
+        messages.extend(accepted)
+        if batch.test:
+            self.test_messages += len(accepted)
+            return accepted
+        self.parts_total += batch.parts * len(accepted)
+        charged = batch.points * len(accepted)
+        self.points_charged += charged
+        account.points -= charged
+        used = account.used_idx
+        for message in accepted:
+            if message.idx is not None:
+                if message.idx in used:
+                    self.repeated_idx[message.idx] += 1
+                used[message.idx] = message
+        return accepted
+
     def idx_in_use(self, account: Account, idx: str) -> bool:
-        """Whether `check_idx=1` must refuse this idx (used within the configured window)."""
+        """Whether `check_idx=1` must refuse this idx (accepted within the configured window)."""
         with self.lock:
-            used_at = account.used_idx.get(idx)
-            return used_at is not None and time.time() - used_at < self.config.idx_window
+            last = account.used_idx.get(idx)
+            return last is not None and time.time() - last.batch.accepted_at < self.config.idx_window
 
     def summary(self) -> dict[str, Any]:
         """The admin overview."""
@@ -156,4 +218,20 @@ class SimulatorState:
                 "duplicates_refused": sum(self.duplicates_refused.values()),
                 "duplicates_refused_by_idx": dict(self.duplicates_refused),
                 "hits": dict(self.hits),
+            }
+
+    def counts(self) -> dict[str, Any]:
+        """What was accepted, for tests that count at the simulator (`/_simulator/summary`)."""
+        with self.lock:
+            examples = [{"idx": idx, "accepted": count + 1}
+                        for idx, count in self.repeated_idx.most_common(REPEATED_IDX_EXAMPLES)]
+            return {
+                "accepted": len(self.messages) - self.test_messages,
+                "test_messages": self.test_messages,
+                "distinct_idx": sum(len(a.used_idx) for a in self.accounts.values()),
+                "idx_accepted_more_than_once": len(self.repeated_idx),
+                "repeated_idx_examples": examples,
+                "parts": self.parts_total,
+                "points_charged": str(self.points_charged),
+                "duplicates_refused": sum(self.duplicates_refused.values()),
             }

@@ -7,6 +7,7 @@ own every other retry. The token only ever travels in the Authorization header (
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -66,13 +67,19 @@ class SmsapiClient:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         failover: bool = True,
         pool_size: int = 10,
+        deadline_at: float | None = None,
     ) -> None:
+        """`deadline_at` (a `time.monotonic()` value) bounds every call of this client together:
+        connect, read and failover each get only the time left, and a call with none left fails as
+        transient at once. Set while a person waits, so a slow SMSAPI gets a message, not a killed
+        web worker; jobs leave it unset and keep the plain timeouts."""
         if not token:
             raise ValueError("an SMSAPI token is required")
         self.service = get_service(service)
         self.base_urls = self.service.base_urls(override_url)
         self.timeout = timeout
         self.failover = failover
+        self.deadline_at = deadline_at
         self._session = requests.Session()
         self._session.auth = _BearerAuth(token)
         adapter = HTTPAdapter(pool_connections=len(self.base_urls), pool_maxsize=pool_size, max_retries=0)
@@ -166,11 +173,21 @@ class SmsapiClient:
                             method, path, _host(base_url), exc)
         return self._call_host(hosts[-1], method, path, data)
 
+    def _timeout_left(self, host: str) -> tuple[float, float]:
+        """The (connect, read) timeouts, cut to the time left before the deadline."""
+        if self.deadline_at is None:
+            return self.timeout
+        left = self.deadline_at - time.monotonic()
+        if left <= 0:
+            raise TransientError(None, f"no time left to ask {host} (the deadline for this request passed)")
+        return (min(self.timeout[0], left), min(self.timeout[1], left))
+
     def _call_host(self, base_url: str, method: str, path: str, data: list[tuple[str, str]] | None) -> Any:
         host = _host(base_url)
+        timeout = self._timeout_left(host)
         try:
             response = self._session.request(
-                method, base_url + path, data=data, timeout=self.timeout, allow_redirects=False
+                method, base_url + path, data=data, timeout=timeout, allow_redirects=False
             )
         except requests.Timeout as exc:
             raise TransientError(None, f"no answer from {host} in time ({type(exc).__name__})") from exc

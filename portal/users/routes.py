@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.auth.decorators import admin_required
 from portal.extensions import db
 from portal.models import Role, User
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import confirmation_page, is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 from portal.users import bp
 from portal.users.forms import NewUserForm, RoleForm
 from portal.users.service import UserRuleError, add_user, change_role, refusals_for, set_active
+
+DEACTIVATE_CONSEQUENCE = "They are signed out and cannot sign in until an admin reactivates them."
 
 
 def _users() -> list[User]:
@@ -64,10 +66,19 @@ def update_role(user_id: int):
     return _row_or_redirect(user, error)
 
 
-@bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
+@bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["GET", "POST"])
 @admin_required
 def update_active(user_id: int, action: str):
+    """GET asks before deactivating (without JavaScript; with it, the button's hx-confirm asks)."""
     user = get_scoped_or_404(User, user_id)
+    if request.method == "GET":
+        if action != "deactivate" or not user.active:
+            return redirect(url_for("users.index"))
+        return confirmation_page(
+            question=f"Deactivate {user.email}?", consequence=DEACTIVATE_CONSEQUENCE,
+            action=url_for("users.update_active", user_id=user.id, action=action), button="Deactivate",
+            back=url_for("users.index"),
+        )
     error = None
     try:
         set_active(user, action == "activate", current_user)

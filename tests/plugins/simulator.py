@@ -1,15 +1,23 @@
 """Pytest fixtures: the SMSAPI simulator served over real HTTP, and a receiver for its callbacks.
 
 `simulator_server` (session) serves one simulator on a free local port; `simulator` resets it for
-each test and offers admin helpers; `callback_receiver` records the delivery reports it is sent.
+each test and offers admin helpers; `callback_receiver` records the delivery reports it is sent;
+`simulator_process` starts `python -m portal.simulator` as a real process (to kill, to load).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -65,10 +73,10 @@ def simulator_server() -> Iterator[SimulatorServer]:
 class SimulatorHelper:
     """What a test needs of the simulator: URLs, the token, ready clients and the admin endpoints."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, token: str = SIMULATOR_TOKEN, username: str = SIMULATOR_USERNAME) -> None:
         self.url = url
-        self.token = SIMULATOR_TOKEN
-        self.username = SIMULATOR_USERNAME
+        self.token = token
+        self.username = username
         self._http = requests.Session()
         self._clients: list[SmsapiClient] = []
 
@@ -105,8 +113,12 @@ class SimulatorHelper:
         """The admin overview."""
         return self.admin("GET", "state")
 
+    def summary(self) -> dict[str, Any]:
+        """Counts to check a run against: accepted, distinct/repeated idx, parts, points, reports."""
+        return self.admin("GET", "summary")
+
     def messages(self, **filters: str) -> list[dict[str, Any]]:
-        """Accepted messages, filtered by `idx`, `host` or `username`."""
+        """Accepted messages, filtered by `idx`, `idx_prefix`, `host` or `username`."""
         query = "&".join(f"{key}={value}" for key, value in filters.items())
         return self.admin("GET", f"messages?{query}")["messages"]
 
@@ -206,3 +218,75 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
     yield receiver
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class SimulatorProcess:
+    """A simulator running as its own process: its root URL, a helper for it, and the process."""
+
+    url: str
+    helper: SimulatorHelper
+    process: subprocess.Popen
+    log: Any
+
+    def output(self) -> str:
+        """What the process wrote so far (stdout and stderr)."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def stop(self) -> None:
+        """Kill the process and its worker (SIGKILL: no goodbye, like a crashed gateway)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.helper.close()
+        self.log.close()
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_simulator_process(*flags: str, token: str = SIMULATOR_TOKEN, username: str = SIMULATOR_USERNAME,
+                            startup_timeout: float = 20.0) -> SimulatorProcess:
+    """`python -m portal.simulator` on a free port with `flags` (e.g. "--fail-rate", "0.1"), answering."""
+    port = free_port()
+    command = [sys.executable, "-m", "portal.simulator", "--port", str(port), "--token", token,
+               "--username", username, *flags]
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (the process writes to it until it is killed)
+    # Its own process group: gunicorn's worker is a child, and a SIGKILL must take both.
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        try:
+            requests.get(f"{url}/_simulator/config", timeout=1).raise_for_status()
+            break
+        except requests.RequestException:
+            if process.poll() is not None or time.monotonic() > deadline:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+                log.seek(0)
+                pytest.fail(f"the simulator did not start: {log.read().decode(errors='replace')[-2000:]}")
+            time.sleep(0.05)
+    return SimulatorProcess(url, SimulatorHelper(url, token, username), process, log)
+
+
+@pytest.fixture
+def simulator_process() -> Iterator[Callable[..., SimulatorProcess]]:
+    """A factory: `simulator_process("--latency", "0.03")` starts a simulator process; all are killed
+    at the end of the test."""
+    started: list[SimulatorProcess] = []
+
+    def start(*flags: str, **options: Any) -> SimulatorProcess:
+        running = start_simulator_process(*flags, **options)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()

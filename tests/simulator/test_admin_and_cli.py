@@ -1,5 +1,7 @@
 """The simulator's admin surface and its command line."""
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -51,7 +53,8 @@ def test_the_command_line_serves_one_account():
     port = _free_port()
     command = [sys.executable, "-m", "portal.simulator", "--port", str(port), "--token", "cli-token",
                "--points", "5"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # noqa: S603
+                               start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/api.smsapi.pl/profile"
         deadline = time.monotonic() + 10
@@ -64,7 +67,7 @@ def test_the_command_line_serves_one_account():
                 time.sleep(0.1)
         assert response.json()["points"] == 5.0
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
 
 
@@ -72,5 +75,25 @@ def test_the_help_lists_the_options():
     result = subprocess.run([sys.executable, "-m", "portal.simulator", "--help"],  # noqa: S603
                             capture_output=True, text=True, check=True)
 
-    for option in ("--token", "--callback-url", "--status-mix", "--approve-after", "--fail-rate"):
+    for option in ("--token", "--callback-url", "--status-mix", "--approve-after", "--fail-rate",
+                   "--callback-method", "--test-mode-ids", "--no-profile-points", "--json-without-format",
+                   "--duplicate-idx-mode", "--error203-rate", "--server", "--threads"):
         assert option in result.stdout
+
+
+def test_the_demo_simulator_shows_the_token_the_demo_prints():
+    from portal import demo
+
+    port = _free_port()
+    process = subprocess.Popen(demo.simulator_command("127.0.0.1", port),  # noqa: S603
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        demo.wait_until_up(url)
+        page = requests.get(url + "/", timeout=5).text
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    assert demo.DEMO_TOKEN in page
+    assert demo.DEMO_TOKEN in demo.announcement(url, demo.DEMO_ADMIN_EMAIL)

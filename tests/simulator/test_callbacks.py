@@ -19,19 +19,20 @@ def test_reports_of_one_send_arrive_batched_as_comma_lists(simulator, callback_r
     [request] = callback_receiver.wait_for(1)
     reports = parse_delivery_reports(request.params)
 
-    assert request.method == "POST"
+    assert request.method == "GET"
     assert [r.msg_id for r in reports] == [m.id for m in sent.messages]
     assert [r.idx for r in reports] == ["b-1", "b-2", "b-3"]
     assert all(r.state.final and r.username == "portal-test" for r in reports)
 
 
-def test_batches_are_split_at_the_configured_size_and_can_be_get(simulator, callback_receiver):
-    simulator.configure(callback_batch_size=2, callback_method="GET")
+def test_batches_are_split_at_the_configured_size_and_can_be_a_post_form(simulator, callback_receiver):
+    simulator.configure(callback_batch_size=2, callback_method="POST")
 
     simulator.client().send(["500100200", "500100201", "500100202"], "Hi", notify_url=callback_receiver.url)
 
     requests_ = callback_receiver.wait_for(2)
-    assert {r.method for r in requests_} == {"GET"}
+    assert {r.method for r in requests_} == {"POST"}
+    assert all(r.headers["Content-Type"] == "application/x-www-form-urlencoded" for r in requests_)
     assert sorted(len(parse_delivery_reports(r.params)) for r in requests_) == [1, 2]
 
 
@@ -100,3 +101,22 @@ def test_test_mode_sends_no_callbacks(simulator, callback_receiver):
     time.sleep(0.2)
     assert len(callback_receiver.received) == 1
     assert request.params["to"] == "48500100201"
+
+
+def test_many_reports_go_out_from_one_thread_in_full_batches(simulator, callback_receiver):
+    import threading
+
+    def dispatchers():
+        return sum(1 for thread in threading.enumerate() if thread.name == "simulator-callbacks")
+
+    simulator.update_account(points="1000")
+    before = dispatchers()
+    client = simulator.client()
+    for call in range(30):
+        numbers = [f"5001{call:02d}{i:03d}" for i in range(100)]
+        client.send(numbers, "Hi", notify_url=callback_receiver.url)
+
+    received = callback_receiver.wait_for(30, timeout=20)
+    assert dispatchers() == before
+    assert sum(len(r.params["MsgId"].split(",")) for r in received) == 3000
+    assert max(len(r.params["MsgId"].split(",")) for r in received) == 100

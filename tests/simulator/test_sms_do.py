@@ -93,3 +93,11 @@ def test_smsapi_io_answers_on_both_path_forms_unless_told_otherwise(simulator):
 
 def test_an_unknown_host_is_not_found(simulator):
     assert requests.get(f"{simulator.url}/api.example.com/ping", timeout=5).status_code == 404
+
+
+def test_the_answer_escapes_idx_and_submitted_numbers_as_json(simulator):
+    body = _post(simulator, to="500100200,+48 500 100 201", message="Hi", idx='q"1\\|zażółć', details="1")
+
+    assert [(item["idx"], item["submitted_number"]) for item in body["list"]] == [
+        ('q"1\\', "500100200"), ("zażółć", "+48 500 100 201")]
+    assert (body["message"], body["parts"]) == ("Hi", 1)

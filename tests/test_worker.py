@@ -1,0 +1,79 @@
+"""Jobs through real Redis and real worker processes, and the scheduler enqueueing on its tick."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from rq import SimpleWorker
+from rq.job import JobStatus
+from sqlalchemy import select
+
+from portal import PROJECT_ROOT, jobs
+from portal.extensions import db
+from portal.models import SenderName, User
+from portal.queue import enqueue, get_queue, redis_connection
+from portal.senders.service import register_sender_name
+from portal.settings.service import connect_token
+from portal.worker import make_scheduler
+from tests.conftest import in_account
+
+
+@pytest.fixture
+def pending_name(app, account, simulator):
+    """The account connected to the simulator, with ARETONET registered and waiting for approval."""
+    app.config.update(SMSAPI_API_URL=simulator.url, SMSAPI_CONNECT_TIMEOUT=1.0, SMSAPI_READ_TIMEOUT=2.0)
+    with in_account(app, account.account_id):
+        admin = db.session.get(User, account.admin_id)
+        connect_token(account.account_id, admin, "pl", simulator.token)
+        register_sender_name(account.account_id, admin, "ARETONET")
+        db.session.commit()
+    return "ARETONET"
+
+
+def _status(app, account, name: str) -> str:
+    with in_account(app, account.account_id):
+        return db.session.scalar(select(SenderName.status).where(SenderName.name == name))
+
+
+def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
+    """`flask worker --burst` as its own process, on the test's database, Redis and SMSAPI."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=app.config["REDIS_URL"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        TOKEN_ENCRYPTION_KEYS=",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
+        SMSAPI_API_URL=app.config["SMSAPI_API_URL"],
+    )
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", *args],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, simulator, pending_name):
+    simulator.decide_sender_name(pending_name, approve=True)
+    with app.app_context():
+        job = enqueue(jobs.sync_sender_names, job_id="sync-sender-names")
+    finished = _worker_process(app)
+    assert finished.returncode == 0, finished.stderr
+    with app.app_context():
+        job.refresh()
+        assert job.get_status() == JobStatus.FINISHED, finished.stderr
+        assert job.return_value()[account.account_id].startswith("ok")
+    assert _status(app, account, pending_name) == "active"
+
+
+def test_the_scheduler_enqueues_the_sender_sync_on_its_first_tick(app, account, simulator, pending_name):
+    simulator.decide_sender_name(pending_name, approve=False)
+    with app.app_context():
+        scheduler = make_scheduler()
+        due = scheduler.enqueue_jobs()
+        assert [job.name for job in due] == ["portal.jobs.sync_sender_names"]
+        assert scheduler.enqueue_jobs() == []  # not due again before its interval
+        queued = get_queue().get_jobs()
+        assert [job.args for job in queued] == [("portal.jobs.sync_sender_names",)]
+        SimpleWorker(get_queue(), connection=redis_connection()).work(burst=True)
+        assert queued[0].get_status(refresh=True) == JobStatus.FINISHED
+    assert _status(app, account, pending_name) == "rejected"

@@ -33,6 +33,8 @@ def scope_request_to_signed_in_account() -> None:
     Registered in `create_app` ahead of the CSRF check, so error pages of a signed-in user are
     scoped too.
     """
+    if request.endpoint == "static":
+        return  # files need no account, and loading the user for each would cost a query
     set_current_account(current_user.account_id if current_user.is_authenticated else None)
 
 

@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
     from flask import Flask
 
-    from portal import cli, queue, templating
+    from portal import cli, ids, queue, request_limits, security_headers, templating
     from portal.config import load_config
 
     app = Flask(
@@ -33,7 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     queue.init_app(app)
+    ids.init_app(app)
     _init_extensions(app)
+    request_limits.init_app(app)
+    security_headers.init_app(app)
+    _trust_reverse_proxies(app)
     _register_blueprints(app)
     cli.init_app(app)
     templating.init_app(app)
@@ -64,17 +68,30 @@ def _scope_requests_to_account(app: Flask) -> None:
     app.before_request(scope_request_to_signed_in_account)
 
 
+def _trust_reverse_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, the client's address (sign-in limits) and the scheme come from
+    their X-Forwarded-* headers; with none, those headers are ignored (anyone could send them)."""
+    count = app.config.get("PROXY_COUNT", 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
 def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
+    from portal.callbacks import bp as callbacks_bp
     from portal.campaigns import bp as campaigns_bp
     from portal.contacts import bp as contacts_bp
     from portal.errors import bp as errors_bp
     from portal.main import bp as main_bp
+    from portal.reports import bp as reports_bp
     from portal.senders import bp as senders_bp
     from portal.settings import bp as settings_bp
     from portal.users import bp as users_bp
 
     for blueprint in (
-        errors_bp, auth_bp, main_bp, campaigns_bp, contacts_bp, senders_bp, settings_bp, users_bp
+        errors_bp, auth_bp, main_bp, callbacks_bp, campaigns_bp, reports_bp, contacts_bp, senders_bp,
+        settings_bp, users_bp,
     ):
         app.register_blueprint(blueprint)

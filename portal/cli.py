@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(rotate_token_key_command)
+    app.cli.add_command(make_admin_command)
 
 
 @click.command("create-account")
@@ -112,3 +113,18 @@ def rotate_token_key_command() -> None:
             "(after the new one) and run this again."
         ) from error
     click.echo(f"{count} token(s) re-encrypted with the newest key; older keys can now be removed.")
+
+
+@click.command("make-admin")
+@with_appcontext
+@click.argument("email")
+def make_admin_command(email: str) -> None:
+    """Make the user with this e-mail an active admin of their account (e.g. when no admin is left)."""
+    from portal.users.service import UserRuleError, make_admin
+
+    try:
+        user = make_admin(email)
+    except UserRuleError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} is now an active admin of “{user.account.name}”.")

@@ -66,8 +66,13 @@ def redis_connection() -> Redis:
 
 
 def ensure_embedded_redis() -> None:
-    """Start the embedded Redis before a request reads the sign-in limits from it."""
-    redis_connection()
+    """Start the embedded Redis before a request reads the sign-in limits from it.
+
+    A Redis that cannot be started fails no request: sign-in counts in memory meanwhile (logged)."""
+    try:
+        redis_connection()
+    except (RedisError, OSError, RuntimeError) as error:
+        log.warning("The embedded Redis could not be started (%s); requests go on without it", error)
 
 
 def get_queue(name: str = "default") -> Queue:

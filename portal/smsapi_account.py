@@ -12,13 +12,16 @@ import ipaddress
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import SmsSettings
+from portal.ids import in_id_range
+from portal.models import SmsSettings, utcnow
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import SmsapiAuthError, TransientError
 from portal.token_vault import TokenUnreadable, decrypt_token
@@ -136,19 +139,56 @@ def callback_host_out_of_reach(url: str) -> str | None:
     return (host or url) if local else None
 
 
-def account_for_callback(account: str | None, secret: str | None) -> int | None:
+#: After a new callback secret is made, the previous one keeps working this long: messages already
+#: sent carry it in their `notify_url`, and SMSAPI reports some of them days later.
+PREVIOUS_SECRET_GRACE = timedelta(hours=72)
+
+
+@dataclass(frozen=True)
+class CallbackAccount:
+    """The account a callback names, and the SMSAPI username its reports must carry (None: any)."""
+
+    account_id: int
+    required_username: str | None
+
+
+def callback_account(
+    account: str | None, secret: str | None, now: datetime | None = None
+) -> CallbackAccount | None:
     """The account a callback URL's `account` and `secret` parameters name, or None.
 
     SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
-    row to compare with; the comparison takes the same time however much of a guess is right.
+    row to compare with; both the current and the previous secret are always compared, each in
+    constant time, so the answer takes the same time however much of a guess is right.
     """
-    if not account or not account.isdigit() or not secret:
+    if not account or not account.isdigit() or len(account) > 10 or not secret:
         return None
-    stored = db.session.scalar(
-        select(SmsSettings.callback_secret)
+    if not in_id_range(int(account)):
+        return None
+    row = db.session.execute(
+        select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,
+               SmsSettings.previous_callback_secret_until, SmsSettings.check_callback_username,
+               SmsSettings.smsapi_username)
         .where(SmsSettings.account_id == int(account))
         .execution_options(all_accounts=True)
-    )
-    if stored is None or not hmac.compare_digest(stored.encode(), secret.encode()):
+    ).first()
+    if row is None:
         return None
-    return int(account)
+    given = secret.encode()
+    current = hmac.compare_digest(row.callback_secret.encode(), given)
+    previous = hmac.compare_digest((row.previous_callback_secret or "").encode(), given)
+    previous_valid = (
+        row.previous_callback_secret is not None
+        and row.previous_callback_secret_until is not None
+        and (now or utcnow()) < row.previous_callback_secret_until
+    )
+    if not (current or (previous and previous_valid)):
+        return None
+    username = row.smsapi_username if row.check_callback_username else None
+    return CallbackAccount(int(account), username)
+
+
+def account_for_callback(account: str | None, secret: str | None) -> int | None:
+    """The id of the account a callback names, or None (see `callback_account`)."""
+    found = callback_account(account, secret)
+    return found.account_id if found else None

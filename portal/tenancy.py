@@ -19,11 +19,12 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from flask import abort, g, has_app_context
-from sqlalchemy import Table, event
+from sqlalchemy import BigInteger, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql import visitors
 
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models.base import AccountScoped
 
 Model = TypeVar("Model", bound=AccountScoped)
@@ -94,7 +95,10 @@ def _touches_account_scoped_table(statement) -> bool:
 
 def get_scoped(model: type[Model], ident: int) -> Model | None:
     """The row of `model` with this id in the current account, or None (also for another account's
-    row already in the session's identity map, which `Session.get` returns without a query)."""
+    row already in the session's identity map, which `Session.get` returns without a query). An id
+    past what the id column holds finds nothing (the database would fail on it)."""
+    if not in_id_range(ident, big=isinstance(model.__table__.c.id.type, BigInteger)):
+        return None
     row = db.session.get(model, ident)
     if row is None or row.account_id != current_account_id():
         return None

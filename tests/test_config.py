@@ -62,3 +62,18 @@ def test_embedded_default_serves_pages_and_starts_its_redis(tmp_path):
         assert app.extensions["redis"].ping()
     finally:
         app.extensions["embedded_redis"].shutdown(nosave=True)
+
+
+def test_forwarded_for_is_ignored_without_proxies_and_trusted_behind_one(app, tmp_path):
+    from flask import request
+
+    from portal import create_app
+
+    seen = []
+    app.before_request(lambda: seen.append(request.remote_addr))
+    app.test_client().get("/login", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert seen[-1] == "127.0.0.1"
+    proxied = create_app({**app.config, "PROXY_COUNT": 1, "INSTANCE_PATH": str(tmp_path)})
+    proxied.before_request(lambda: seen.append(request.remote_addr))
+    proxied.test_client().get("/login", headers={"X-Forwarded-For": "198.51.100.9"})
+    assert seen[-1] == "198.51.100.9"

@@ -121,7 +121,7 @@ def test_loading_the_signed_in_user_does_not_set_the_account(app, account):
     from portal.auth.routes import _load_user
 
     with app.test_request_context():
-        assert _load_user(str(account.admin_id)).account_id == account.account_id
+        assert _load_user(f"{account.admin_id}:0").account_id == account.account_id
         assert current_account_id() is None
 
 

@@ -13,6 +13,7 @@ from portal import PROJECT_ROOT, jobs
 from portal.extensions import db
 from portal.models import SenderName, User
 from portal.queue import enqueue, get_queue, redis_connection
+from portal.schedule import PERIODIC_JOBS
 from portal.senders.service import register_sender_name
 from portal.settings.service import connect_token
 from portal.worker import make_scheduler
@@ -70,10 +71,12 @@ def test_the_scheduler_enqueues_the_sender_sync_on_its_first_tick(app, account, 
     with app.app_context():
         scheduler = make_scheduler()
         due = scheduler.enqueue_jobs()
-        assert [job.name for job in due] == ["portal.jobs.sync_sender_names"]
+        names = [job.name for job in due]
+        assert names == [f"portal.jobs.{job.func.__name__}" for job in PERIODIC_JOBS]
+        assert "portal.jobs.sync_sender_names" in names
         assert scheduler.enqueue_jobs() == []  # not due again before its interval
         queued = get_queue().get_jobs()
-        assert [job.args for job in queued] == [("portal.jobs.sync_sender_names",)]
+        assert [job.args for job in queued] == [(name,) for name in names]
         SimpleWorker(get_queue(), connection=redis_connection()).work(burst=True)
-        assert queued[0].get_status(refresh=True) == JobStatus.FINISHED
+        assert all(job.get_status(refresh=True) == JobStatus.FINISHED for job in queued)
     assert _status(app, account, pending_name) == "rejected"

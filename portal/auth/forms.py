@@ -1,11 +1,13 @@
-"""The sign-in form."""
+"""The sign-in form and the forms that set a password."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from portal.auth.passwords import MIN_PASSWORD_LENGTH
+from portal.forms import PortalForm
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = EmailField(
         "E-mail",
         validators=[DataRequired("Enter your e-mail address."), Email("Enter a valid e-mail address.")],
@@ -18,3 +20,30 @@ class SignInForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Keep me signed in on this device")
+
+
+class NewPasswordForm(PortalForm):
+    password = PasswordField(
+        "New password",
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH, max=200, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[EqualTo("password", "The two passwords are not the same.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired("Enter your current password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
+from portal.forms import PortalForm
 from portal.models import SenderName
 
 ACCOUNT_DEFAULT = "Account default"
@@ -18,7 +19,7 @@ def _sender_id(value: str | int | None) -> int | None:
     return int(value)
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PortalForm):
     name = StringField(
         "Campaign name",
         description="Only you and your colleagues see it, e.g. “Spring sale reminder”.",
@@ -30,6 +31,8 @@ class CampaignForm(FlaskForm):
     )
     # The service decides which senders are allowed, so that a stale or foreign choice gets a reason.
     sender = SelectField("Sender", coerce=_sender_id, validate_choice=False)
+    # The draft's version this form shows; a save over a newer one is refused (see save_campaign).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     message = TextAreaField(
         "Message",
         validators=[DataRequired("Write the message before saving.")],

@@ -8,7 +8,9 @@ from flask_login import current_user, login_required
 from portal.campaigns import bp
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
+    MAX_MESSAGE_CHARACTERS,
     CampaignRuleError,
+    StaleDraft,
     build_preview,
     delete_campaign,
     list_campaigns,
@@ -18,7 +20,13 @@ from portal.extensions import db
 from portal.models import Campaign
 from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
-from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
+from portal.templating import (
+    confirmation_page,
+    format_datetime,
+    is_htmx_fragment_request,
+    redirect_after_change,
+    render_page,
+)
 from portal.tenancy import get_scoped_or_404
 
 COMPOSER = "campaigns/edit.html"
@@ -72,7 +80,7 @@ def _compose(campaign: Campaign | None):
     """
     form = CampaignForm(obj=campaign, sender=campaign.sender_name_id if campaign else None)
     action = request.form.get("action", "save") if form.is_submitted() else "show"
-    if action == "replace":
+    if action == "replace" and len(form.message.data or "") <= MAX_MESSAGE_CHARACTERS:
         form.message.data = replace_unicode(form.message.data or "")
     preview = build_preview(form.message.data or "", _max_parts())
     if action == "preview" and is_htmx_fragment_request():
@@ -101,7 +109,17 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
             sender_name_id=form.sender.data,
             message=form.message.data,
             max_parts=_max_parts(),
+            version=form.version.data,
         )
+    except StaleDraft as stale:
+        db.session.rollback()
+        db.session.refresh(campaign)
+        form.version.data, form.version.raw_data = campaign.version, None
+        form.form_errors.append(
+            f"{stale} Their version, saved {format_datetime(campaign.updated_at)}: “{campaign.message}”. "
+            "Your text is still in the box below: take what you need from theirs and save again."
+        )
+        return None
     except CampaignRuleError as refused:
         db.session.rollback()
         getattr(form, refused.field).errors.append(str(refused))

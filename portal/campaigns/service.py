@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit import record_event
 from portal.extensions import db
@@ -21,6 +22,9 @@ from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnal
 from portal.tenancy import get_scoped
 
 ENCODING_LABELS = {GSM7: "Standard characters", UCS2: "Unicode (special characters)"}
+#: The longest text the portal reads as a message: four times SMSAPI's 918 standard characters is
+#: plenty to tell someone "too long", and bounds what a preview or a save costs.
+MAX_MESSAGE_CHARACTERS = 4 * 918
 
 # Characters that glue emoji together (joiner, variation selectors, tags): drawn as part of the
 # emoji, never as a placeholder of their own.
@@ -35,6 +39,13 @@ class CampaignRuleError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class StaleDraft(CampaignRuleError):
+    """The draft was saved by someone else since this form was opened; nothing was saved."""
+
+    def __init__(self) -> None:
+        super().__init__("message", "Someone else saved this draft while you were editing it.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +119,15 @@ class CampaignRow:
 
 
 def build_preview(text: str, max_parts: int) -> MessagePreview:
-    """What `text` costs as SMS and why, ready for the composer to show."""
-    analysis = analyze(text, max_parts=max_parts)
+    """What `text` costs as SMS and why, ready for the composer to show.
+
+    The work grows linearly with the text, and a text over MAX_MESSAGE_CHARACTERS is only analysed
+    that far: the preview of an absurd paste stays as cheap as the longest real message.
+    """
+    far_too_long = len(text) > MAX_MESSAGE_CHARACTERS
+    analysis = analyze(text[:MAX_MESSAGE_CHARACTERS] if far_too_long else text, max_parts=max_parts)
     marked = {position: offender for offender in analysis.offenders for position in offender.positions}
+    positions = sorted(marked)
     single, per_part = CAPACITY[analysis.encoding]
     return MessagePreview(
         text=analysis.text,
@@ -122,8 +139,8 @@ def build_preview(text: str, max_parts: int) -> MessagePreview:
         single_capacity=single,
         part_capacity=per_part,
         has_double_characters=analysis.encoding == GSM7 and not GSM_EXTENSION.isdisjoint(analysis.text),
-        problem=message_problem(analysis),
-        split=tuple(_preview_part(analysis, index, marked) for index in range(analysis.parts)),
+        problem=_far_too_long(len(text), max_parts) if far_too_long else message_problem(analysis),
+        split=tuple(_preview_part(analysis, index, marked, positions) for index in range(analysis.parts)),
         characters=tuple(map(_unicode_character, analysis.offenders)),
     )
 
@@ -148,15 +165,25 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+def _far_too_long(length: int, max_parts: int) -> str:
+    return (
+        f"Far too long to send: this text has {length} characters, and a message can take at most "
+        f"{max_parts} SMS ({character_limit(GSM7, max_parts)} standard characters, or "
+        f"{character_limit(UCS2, max_parts)} with special characters)."
+    )
+
+
 def character_limit(encoding: str, max_parts: int) -> int:
     """How many units fit in `max_parts` SMS: 918 standard or 402 Unicode for SMSAPI's 6."""
     single, per_part = CAPACITY[encoding]
     return single if max_parts == 1 else per_part * max_parts
 
 
-def _preview_part(analysis: MessageAnalysis, index: int, marked: dict[int, Offender]) -> PreviewPart:
+def _preview_part(
+    analysis: MessageAnalysis, index: int, marked: dict[int, Offender], positions: list[int]
+) -> PreviewPart:
+    """One part's pieces; `positions` are the marked positions, sorted once for every part."""
     part = analysis.split[index]
-    positions = sorted(marked)
     first = bisect_left(positions, part.start)
     pieces: list[Piece] = []
     cursor = part.start
@@ -253,9 +280,18 @@ def save_campaign(
     sender_name_id: int | None,
     message: str,
     max_parts: int,
+    version: int | None = None,
 ) -> Campaign:
-    """Create (campaign None) or update a draft, storing the message exactly as it was counted."""
+    """Create (campaign None) or update a draft, storing the message exactly as it was counted.
+
+    `version` is the draft's version the form was made from: a save over a newer one is refused
+    (StaleDraft), checked again by the UPDATE itself, so two saves that raced cannot both win.
+    """
+    if campaign is not None and version is not None and version != campaign.version:
+        raise StaleDraft()
     sender = choose_sender(account_id, sender_name_id)
+    if len(message) > MAX_MESSAGE_CHARACTERS:
+        raise CampaignRuleError("message", _far_too_long(len(message), max_parts))
     analysis = analyze(message, max_parts=max_parts)
     problem = message_problem(analysis)
     if problem:
@@ -264,9 +300,17 @@ def save_campaign(
     if campaign is None:
         campaign = Campaign(account_id=account_id, created_by_id=by.id)
         db.session.add(campaign)
+    changed = not created and (
+        campaign.name != name.strip() or campaign.sender_name_id != (sender.id if sender else None)
+        or campaign.message != analysis.text
+    )
     campaign.name = name.strip()
     campaign.sender_name = sender
     campaign.message = analysis.text
+    campaign.version = 1 if created else campaign.version + 1
+    if changed:
+        record_event(account_id, by, "campaign.edited", f"{by.email} edited the draft “{campaign.name}”",
+                     campaign_id=campaign.id, version=campaign.version)
     if created:
         db.session.flush()
         record_event(
@@ -276,7 +320,10 @@ def save_campaign(
             f"{by.email} created campaign “{campaign.name}”",
             campaign_id=campaign.id,
         )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise StaleDraft() from None
     return campaign
 
 

@@ -16,6 +16,8 @@ MESSAGES = {
     403: ("This page is for admins", "Ask an admin of your account if you need something changed here."),
     404: ("Page not found", "The page or item does not exist, or it belongs to another account."),
     405: ("That action is not available here", "Go back and use the buttons on the page."),
+    413: ("That was more than the portal accepts", "The form or file sent was too large. Shorten the text "
+          "or split the file into smaller ones, then send it again."),
     429: ("Too many attempts", "Wait a few minutes, then try again."),
     500: ("Something went wrong on our side", "Nothing you did caused this. Try again in a minute."),
 }

@@ -6,6 +6,7 @@ from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
 from portal.models.campaigns import Campaign, CampaignStatus
 from portal.models.contacts import Contact, ContactList, ContactListMember, OptOut
 from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
+from portal.models.reports import DeliveryReport
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
 from portal.models.sms_settings import SmsSettings
 
@@ -19,6 +20,7 @@ __all__ = [
     "Contact",
     "ContactList",
     "ContactListMember",
+    "DeliveryReport",
     "FINAL_STATUSES",
     "Message",
     "MessageStatus",

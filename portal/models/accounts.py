@@ -57,8 +57,19 @@ class User(UserMixin, AccountScoped, Timestamps, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Notices (e.g. a sender name approved) newer than this are shown at the next page view.
     notices_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of every session and remember-me cookie: raising it ends all of them (sign-out, a new
+    # password, deactivation).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     account: Mapped[Account] = relationship(back_populates="users")
+
+    def get_id(self) -> str:
+        """What the session and the remember-me cookie hold: the id and the session version."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember-me cookie of this user stops working (at its next request)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

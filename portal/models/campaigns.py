@@ -36,6 +36,12 @@ class Campaign(AccountScoped, Timestamps, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # Makes every message's SMSAPI `idx` unique even across a database restored or started anew.
     idx_key: Mapped[str] = mapped_column(String(8), default=new_idx_key)
+    # Raised by every save of the draft; a save from a form that showed an older one is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     sender_name: Mapped[SenderName | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    # The version is set by the service (version_id_generator=False); the UPDATE still checks the
+    # loaded one, so two saves that both started from version n cannot both win.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}

@@ -90,6 +90,7 @@ class Message(AccountScoped, db.Model):
         Index(None, "campaign_id", "status"),  # progress counts, claiming a batch
         Index(None, "account_id", "smsapi_id"),  # delivery reports
         Index(None, "account_id", "created_at"),  # the account's last 30 days
+        Index(None, "campaign_id", "delivered_at"),  # the report's delivered-over-time chart
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

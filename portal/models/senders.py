@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.accounts import User
 from portal.models.base import AccountScoped, UTCDateTime, utcnow
+from portal.sms.sender_names import InvalidSenderName, check_sender_name
+
+#: The longest name stored; a longer one from SMSAPI is skipped by the sync (and logged).
+MAX_STORED_LENGTH = 64
 
 
 class SenderStatus(StrEnum):
@@ -34,7 +38,8 @@ class SenderName(AccountScoped, db.Model):
     __table_args__ = (UniqueConstraint("account_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(11))
+    # SMSAPI's panel accepts names the portal's rule refuses; they are stored as SMSAPI has them.
+    name: Mapped[str] = mapped_column(String(MAX_STORED_LENGTH))
     status: Mapped[str] = mapped_column(String(16), default=SenderStatus.PENDING.value)
     is_default: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -48,6 +53,15 @@ class SenderName(AccountScoped, db.Model):
     @property
     def is_active(self) -> bool:
         return self.status == SenderStatus.ACTIVE
+
+    @property
+    def outside_naming_rule(self) -> bool:
+        """True for a name made in SMSAPI's panel that the portal's rule would not have registered."""
+        try:
+            check_sender_name(self.name)
+        except InvalidSenderName:
+            return True
+        return False
 
 
 # At most one default sender per account (named like every constraint: its column, and its WHERE column).

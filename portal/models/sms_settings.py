@@ -33,6 +33,11 @@ class SmsSettings(AccountScoped, Timestamps, db.Model):
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     test_mode: Mapped[bool] = mapped_column(default=True)
     callback_secret: Mapped[str] = mapped_column(String(64), default=new_callback_secret)
+    # After a new secret is made, messages already sent still carry the old one in their notify_url.
+    previous_callback_secret: Mapped[str | None] = mapped_column(String(64))
+    previous_callback_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Refuse reports whose `username` is not the connected SMSAPI user (SMSAPI.md §3.7, a cheap extra check).
+    check_callback_username: Mapped[bool] = mapped_column(default=False)
 
     @property
     def is_connected(self) -> bool:

@@ -1,9 +1,9 @@
 """Forms of the sender-names page."""
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from portal.forms import PortalForm
 from portal.sms.sender_names import MAX_LENGTH, InvalidSenderName, check_sender_name
 
 
@@ -15,7 +15,7 @@ def _sender_name_rule(form, field) -> None:
         raise ValidationError(str(error)) from None
 
 
-class AddSenderForm(FlaskForm):
+class AddSenderForm(PortalForm):
     name = StringField(
         "New sender name",
         description=f"Up to {MAX_LENGTH} letters (A–Z), digits, “-” or “.”, with at least one letter "

@@ -81,7 +81,11 @@ def check():
 @admin_required
 def default(sender_id: int):
     sender = get_scoped_or_404(SenderName, sender_id)
-    return _act(lambda: make_default(sender, current_user), f"{sender.name} is now the default sender.")
+    return _act(
+        lambda: make_default(sender, current_user),
+        lambda default: f"{sender.name} is now the default sender." if default == sender.name
+        else f"SMSAPI reports {default or 'its own default'} as the default sender; the portal shows that.",
+    )
 
 
 @bp.route("/<int:sender_id>/delete", methods=["GET", "POST"])
@@ -99,14 +103,13 @@ def delete(sender_id: int):
             back=url_for("senders.index"),
         )
 
-    def delete_and_say() -> str:
-        moved = delete_sender_name(sender, current_user)
+    def deleted(moved: list[str]) -> str:
         if not moved:
             return f"{sender.name} was deleted."
         verb = "sends" if len(moved) == 1 else "send"
         return f"{sender.name} was deleted. {_drafts(moved)} now {verb} from {fallback} instead."
 
-    return _act(delete_and_say)
+    return _act(lambda: delete_sender_name(sender, current_user), deleted)
 
 
 @bp.route("/notices/dismiss", methods=["POST"])
@@ -119,16 +122,18 @@ def dismiss():
     return redirect(url_for("senders.index"))
 
 
-def _act(change, success: str | None = None):
-    """Run one change; the outcome (`success`, or what the change says) comes back as a message on the
-    page (post/redirect/get)."""
+def _act(change, success):
+    """Run one change; the outcome comes back as a message on the page (post/redirect/get).
+
+    `success` is the message, or a function of what the change returned.
+    """
     try:
-        said = change()
+        outcome = change()
     except SenderNameError as error:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(success or said, "success")
+        flash(success(outcome) if callable(success) else success, "success")
     return redirect_after_change(url_for("senders.index"))
 
 

@@ -13,9 +13,11 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.locking import lock_account
 from portal.models import (
     Campaign,
     CampaignStatus,
@@ -27,6 +29,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.models.senders import MAX_STORED_LENGTH
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
 from portal.sms.sender_names import InvalidSenderName, check_sender_name
@@ -120,12 +123,18 @@ def register_sender_name(account_id: int, by: User, name: str) -> SenderName:
     return sender
 
 
-def make_default(sender: SenderName, by: User) -> None:
-    """Make an active name the account's default, at SMSAPI too."""
+def make_default(sender: SenderName, by: User) -> str | None:
+    """Make an active name the account's default, at SMSAPI too; returns the default now in force.
+
+    One change of default per account at a time (the account lock is held across the SMSAPI call),
+    and the portal then takes the default SMSAPI reports, so the two cannot end up disagreeing.
+    """
+    lock_account(sender.account_id)
+    db.session.refresh(sender)
     if not sender.is_active:
         raise SenderNameError(f"{sender.name} is {sender.status}: only an active name can be the default.")
     if sender.is_default:
-        return
+        return sender.name
     with _smsapi(sender.account_id) as client:
         try:
             client.make_default_sender_name(sender.name)
@@ -133,16 +142,21 @@ def make_default(sender: SenderName, by: User) -> None:
             raise SenderNameError(
                 f"SMSAPI refused to make {sender.name} the default: {error.message}."
             ) from None
+        reported = next((item.name for item in client.list_sender_names() if item.is_default), None)
+    chosen = sender if reported == sender.name else _named(sender.account_id, reported) if reported else None
     _clear_default(sender.account_id)
-    sender.is_default = True
-    _add_event(sender, sender.status, sender.status, EventSource.PERSON, by)
-    record_event(sender.account_id, by, "sender.default_set",
-                 f"{by.email} made {sender.name} the default sender", name=sender.name)
+    if chosen is not None and chosen.is_active:
+        chosen.is_default = True
+        _add_event(chosen, chosen.status, chosen.status, EventSource.PERSON, by)
+        record_event(sender.account_id, by, "sender.default_set",
+                     f"{by.email} made {chosen.name} the default sender", name=chosen.name)
     db.session.flush()
+    return reported
 
 
 def use_smsapi_default(account_id: int, by: User) -> None:
     """Send without naming a sender, so SMSAPI uses the default set in its own panel."""
+    lock_account(account_id)
     if _clear_default(account_id) is None:
         return
     record_event(account_id, by, "sender.default_cleared",
@@ -223,10 +237,9 @@ def sync_sender_names(account_id: int) -> SyncResult:
         if status is None or (sender is None and status == SenderStatus.DELETED):
             continue
         if sender is None:
-            sender = SenderName(account_id=account_id, name=name, status=status)
-            db.session.add(sender)
-            db.session.flush()
-            _add_event(sender, None, status, EventSource.SYNC, None)
+            sender = _import_name(account_id, name, status)
+            if sender is None:
+                continue
             result.changes.append((name, None, status))
         elif sender.status != status:
             result.changes.append((name, sender.status, status))
@@ -257,6 +270,30 @@ def describe_changes(result: SyncResult) -> str:
         else:
             said.append(f"{name} is now {status} (was {previous})")
     return "Checked just now: " + "; ".join(said) + "."
+
+
+def _import_name(account_id: int, name: str, status: str) -> SenderName | None:
+    """A name made in SMSAPI's panel, stored as SMSAPI has it (it may break the portal's own rule).
+
+    Each import is its own savepoint: a row the database refuses is logged and skipped, and the
+    other names of the sync are still brought up to date.
+    """
+    if not name or len(name) > MAX_STORED_LENGTH:
+        log.warning("Sender name from SMSAPI not imported for account %s: %r is longer than %s characters",
+                    account_id, name[:80], MAX_STORED_LENGTH)
+        return None
+    try:
+        with db.session.begin_nested():
+            sender = SenderName(account_id=account_id, name=name, status=status)
+            db.session.add(sender)
+            db.session.flush()
+            _add_event(sender, None, status, EventSource.SYNC, None)
+            db.session.flush()
+    except SQLAlchemyError as error:
+        log.warning("Sender name %r from SMSAPI not imported for account %s: %s",
+                    name, account_id, type(error).__name__)
+        return None
+    return sender
 
 
 def accounts_with_pending_names() -> list[int]:

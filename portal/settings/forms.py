@@ -1,15 +1,15 @@
 """Forms of Settings -> SMS."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
+from portal.forms import PortalForm
 from portal.sms.services import SERVICES
 
 SERVICE_CHOICES = [SelectChoice(service.key, service.display_name) for service in SERVICES.values()]
 
 
-class ConnectForm(FlaskForm):
+class ConnectForm(PortalForm):
     service = SelectField(
         "SMSAPI service", choices=SERVICE_CHOICES, default="pl",
         description="Where your SMSAPI account is: smsapi.pl, smsapi.com, or smsapi.io (Sweden, Bulgaria).",
@@ -23,20 +23,20 @@ class ConnectForm(FlaskForm):
     )
 
 
-class GoLiveForm(FlaskForm):
+class GoLiveForm(PortalForm):
     # Ids of their own: the page holds several forms with a `confirm` box, and ids must be unique.
     confirm = BooleanField(
         "I understand: messages will reach real phones and use SMSAPI points", id="go-live-confirm"
     )
 
 
-class DefaultSenderForm(FlaskForm):
+class DefaultSenderForm(PortalForm):
     """`sender` is a sender-name id, or "" for SMSAPI's account default; choices are set per request."""
 
     sender = SelectField("Default sender", choices=[], validate_choice=True)
 
 
-class TimezoneForm(FlaskForm):
+class TimezoneForm(PortalForm):
     """`timezone` offers the common zones first; choices are set per request (offsets follow DST)."""
 
     timezone = SelectField(
@@ -45,9 +45,13 @@ class TimezoneForm(FlaskForm):
     )
 
 
-class RegenerateSecretForm(FlaskForm):
+class RegenerateSecretForm(PortalForm):
     confirm = BooleanField(
-        "I will paste the new URL in SMSAPI: the current one stops working at once",
-        validators=[DataRequired("Tick the box to confirm: the current URL stops working.")],
+        "I will paste the new URL in SMSAPI: the current one keeps working for 72 hours only",
+        validators=[DataRequired("Tick the box to confirm: the current URL stops working in 72 hours.")],
         id="new-callback-confirm",
     )
+
+
+class UsernameCheckForm(PortalForm):
+    enabled = BooleanField("Refuse reports that name another SMSAPI user than the connected one")

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
 from portal.extensions import db
-from portal.models import SenderName
+from portal.models import SenderName, utcnow
 from portal.senders import service as senders
 from portal.settings import bp
 from portal.settings.forms import (
@@ -18,6 +18,7 @@ from portal.settings.forms import (
     GoLiveForm,
     RegenerateSecretForm,
     TimezoneForm,
+    UsernameCheckForm,
 )
 from portal.settings.service import (
     SettingsError,
@@ -25,6 +26,7 @@ from portal.settings.service import (
     connect_token,
     disconnect,
     regenerate_callback_secret,
+    set_callback_username_check,
     set_test_mode,
     set_timezone,
 )
@@ -147,7 +149,22 @@ def callback_secret():
         return _page(regenerate_form=form, status=422)
     regenerate_callback_secret(current_user.account_id, current_user)
     db.session.commit()
-    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now.")
+    return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now. "
+                 "The previous one keeps working for 72 hours.")
+
+
+@bp.route("/callback-username-check", methods=["POST"])
+@admin_required
+def callback_username_check():
+    form = UsernameCheckForm()
+    if not form.validate_on_submit():
+        return _done("The form had expired: try again.", "#callback")
+    try:
+        set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
+    except SettingsError as error:
+        return _done(str(error), "#callback")
+    db.session.commit()
+    return _done(None, "#callback", "Saved.")
 
 
 @bp.route("/timezone", methods=["POST"])
@@ -224,6 +241,7 @@ def _page(*, block: str = "content", status: int = 200, **forms_and_context):
         go_live_form=forms_and_context.pop("go_live_form", None) or GoLiveForm(),
         regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
         timezone_form=forms_and_context.pop("timezone_form", None) or _current_timezone_form(),
+        username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
         default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),

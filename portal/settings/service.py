@@ -12,10 +12,17 @@ from portal.audit import record_event
 from portal.extensions import db
 from portal.models import Account, SmsSettings, User, utcnow
 from portal.models.sms_settings import new_callback_secret
+from portal.sms.client import is_header_safe
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
 from portal.sms.results import Profile
 from portal.sms.services import SERVICES, get_service
-from portal.smsapi_account import SmsapiUnavailable, connected_client, make_client, settings_to_change
+from portal.smsapi_account import (
+    PREVIOUS_SECRET_GRACE,
+    SmsapiUnavailable,
+    connected_client,
+    make_client,
+    settings_to_change,
+)
 from portal.timezones import UnknownTimezone, zone
 from portal.token_vault import encrypt_token, reencrypt_token
 
@@ -28,9 +35,7 @@ class SettingsError(Exception):
 
 def connect_token(account_id: int, by: User | None, service: str, token: str) -> SmsSettings:
     """Store `token` (encrypted) once SMSAPI says whose it is; SettingsError and nothing saved otherwise."""
-    token = token.strip()
-    if not token:
-        raise SettingsError("Paste the API token from SMSAPI.")
+    token = clean_token(token)
     name = get_service(service).display_name
     profile = _profile_or_explain(token, service)
     settings = settings_to_change(account_id)
@@ -48,6 +53,25 @@ def connect_token(account_id: int, by: User | None, service: str, token: str) ->
                      service=service)
     db.session.flush()
     return settings
+
+
+def clean_token(token: str) -> str:
+    """The token as pasted, without the white space copying adds; SettingsError when it cannot be one.
+
+    Line breaks and spaces inside come from copying a wrapped token: they are removed. Any other
+    character SMSAPI never puts in a token (non-ASCII, control characters) is refused, without
+    repeating the token.
+    """
+    token = "".join(token.split())
+    if not token:
+        raise SettingsError("Paste the API token from SMSAPI.")
+    if not is_header_safe(token):
+        raise SettingsError(
+            "This is not an SMSAPI token: it holds characters a token never has (letters with accents, "
+            "symbols or invisible characters). Copy it again from SMSAPI (Settings -> API tokens). "
+            "Nothing was saved."
+        )
+    return token
 
 
 def _profile_or_explain(token: str, service: str) -> Profile:
@@ -181,10 +205,29 @@ def set_timezone(account_id: int, by: User, name: str) -> None:
 
 
 def regenerate_callback_secret(account_id: int, by: User) -> None:
-    """A new secret: the old callback URL stops working at once."""
-    settings_to_change(account_id).callback_secret = new_callback_secret()
+    """A new secret; the previous one keeps working for a while, because messages already sent carry
+    it in their notify_url (a secret older than that stops at once)."""
+    settings = settings_to_change(account_id)
+    settings.previous_callback_secret = settings.callback_secret
+    settings.previous_callback_secret_until = utcnow() + PREVIOUS_SECRET_GRACE
+    settings.callback_secret = new_callback_secret()
+    hours = int(PREVIOUS_SECRET_GRACE.total_seconds() // 3600)
     record_event(account_id, by, "settings.callback_secret_regenerated",
-                 f"{by.email} made a new callback URL; the old one stopped working")
+                 f"{by.email} made a new callback URL; the previous one keeps working for {hours} hours")
+    db.session.flush()
+
+
+def set_callback_username_check(account_id: int, by: User, enabled: bool) -> None:
+    """Refuse (or accept again) reports whose SMSAPI username is not the connected account's."""
+    settings = settings_to_change(account_id)
+    if settings.check_callback_username == enabled:
+        return
+    if enabled and not settings.smsapi_username:
+        raise SettingsError("Connect your SMSAPI account first: the check compares with its username.")
+    settings.check_callback_username = enabled
+    state = "on" if enabled else "off"
+    record_event(account_id, by, f"settings.callback_username_check_{state}",
+                 f"{by.email} switched the SMSAPI username check of delivery reports {state}")
     db.session.flush()
 
 

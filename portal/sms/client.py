@@ -41,6 +41,11 @@ IDX_FORBIDDEN_CHARACTERS = (",", "|")
 SENDER_NAMES_PATH = "sms/sendernames"
 
 
+def is_header_safe(token: str) -> bool:
+    """Whether `token` can travel in an HTTP header as it is: printable ASCII, no white space."""
+    return token.isascii() and token.isprintable() and not any(c.isspace() for c in token)
+
+
 class _BearerAuth(requests.auth.AuthBase):
     """Adds the token as a bearer header; its repr never shows the token."""
 
@@ -75,6 +80,9 @@ class SmsapiClient:
         web worker; jobs leave it unset and keep the plain timeouts."""
         if not token:
             raise ValueError("an SMSAPI token is required")
+        if not is_header_safe(token):
+            # Said without the value: requests would put the whole header in its exception.
+            raise ValueError("an SMSAPI token may only hold printable ASCII characters without spaces")
         self.service = get_service(service)
         self.base_urls = self.service.base_urls(override_url)
         self.timeout = timeout

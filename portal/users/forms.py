@@ -1,10 +1,10 @@
 """Forms for managing the account's users."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from portal.auth.passwords import MIN_PASSWORD_LENGTH
+from portal.forms import PortalForm
 from portal.models import Role
 
 ROLE_CHOICES = [
@@ -13,7 +13,7 @@ ROLE_CHOICES = [
 ]
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(PortalForm):
     email = EmailField(
         "E-mail",
         validators=[
@@ -41,5 +41,5 @@ class NewUserForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField("Role", choices=[SelectChoice(role.value, role.label) for role in Role])

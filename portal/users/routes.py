@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.audit import record_event
 from portal.auth.decorators import admin_required
+from portal.auth.service import make_reset_token
 from portal.extensions import db
 from portal.models import Role, User
 from portal.templating import confirmation_page, is_htmx_fragment_request, render_page
@@ -64,6 +66,22 @@ def update_role(user_id: int):
     else:
         error = "Choose a role from the list."
     return _row_or_redirect(user, error)
+
+
+@bp.route("/<int:user_id>/reset-link", methods=["POST"])
+@admin_required
+def reset_link(user_id: int):
+    """A one-time link for the user to choose a new password; shown here, as the portal sends no mail."""
+    user = get_scoped_or_404(User, user_id)
+    if not user.active:
+        flash(f"{user.email} is deactivated: reactivate them first.", "error")
+        return redirect(url_for("users.index"))
+    link = url_for("auth.reset_password", token=make_reset_token(user), _external=False)
+    record_event(user.account_id, current_user, "user.reset_link_made",
+                 f"{current_user.email} made a password-reset link for {user.email}")
+    db.session.commit()
+    return render_template("users/reset_link.html", user=user,
+                           link=current_app.config["PUBLIC_BASE_URL"] + link)
 
 
 @bp.route("/<int:user_id>/<any(activate, deactivate):action>", methods=["GET", "POST"])

@@ -171,11 +171,11 @@ def test_another_accounts_sender_name_is_refused(scope, account, make_account, m
         choose_sender(account.account_id, foreign)
 
 
-def test_creating_and_deleting_are_recorded_in_the_audit_trail(scope, account):
+def test_creating_editing_and_deleting_are_recorded_in_the_audit_trail(scope, account):
     campaign = save(account, scope)
     save(account, scope, message="Changed", campaign=campaign)
     delete_campaign(campaign, scope)
     actions = list(
         db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.startswith("campaign.")))
     )
-    assert sorted(actions) == ["campaign.created", "campaign.deleted"]
+    assert sorted(actions) == ["campaign.created", "campaign.deleted", "campaign.edited"]

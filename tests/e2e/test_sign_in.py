@@ -19,7 +19,8 @@ def sign_in(page, email, password=PASSWORD):
 
 def test_admin_signs_in_and_sees_every_area(page, account):
     sign_in(page, account.admin_email)
-    expect(page).to_have_url(re.compile(r"/campaigns/$"))
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     nav = page.locator("nav")
     for label in ("Campaigns", "Contacts", "Sender names", "Settings", "Users"):
         expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
@@ -63,7 +64,8 @@ def test_admin_changes_a_role_in_place(page, account):
 def test_layout_fits_a_phone_screen(page, account):
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, account.admin_email)
-    expect(page).to_have_url(re.compile(r"/campaigns/$"))
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390

@@ -66,8 +66,13 @@ def browser():
 
 @pytest.fixture
 def page(browser, portal_server):
+    """A page of the portal, served with its Content-Security-Policy: any violation fails the test."""
     context = browser.new_context(base_url=portal_server.url, viewport={"width": 1200, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert violations == [], "the page broke its Content-Security-Policy"

@@ -18,7 +18,7 @@ from portal.senders.service import (
     register_sender_name,
     sync_sender_names,
 )
-from tests.conftest import in_account
+from tests.conftest import PASSWORD, in_account
 
 
 def _admin(account) -> User:
@@ -222,3 +222,64 @@ def test_a_check_says_what_it_found_in_words(app, connected, simulator):
                          "(status: active).")
         again = describe_changes(sync_sender_names(connected.account_id))
         assert again == "Checked just now, nothing changed."
+
+
+def test_two_concurrent_make_default_requests_agree_with_smsapi(app, connected, simulator):
+    import threading
+
+    from portal.tenancy import account_scope
+
+    with in_account(app, connected.account_id):
+        for name in ("FIRST", "SECOND"):
+            _register(connected, name)
+            simulator.decide_sender_name(name, approve=True)
+        sync_sender_names(connected.account_id)
+        db.session.commit()
+        ids = {s.name: s.id for s in names_of(connected.account_id)}
+    start, failures = threading.Barrier(2), []
+
+    def choose(name):
+        with app.app_context(), account_scope(connected.account_id):
+            sender = db.session.get(SenderName, ids[name])
+            start.wait()
+            try:
+                make_default(sender, _admin(connected))
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - any failure is the bug
+                failures.append(error)
+
+    threads = [threading.Thread(target=choose, args=(name,)) for name in ("FIRST", "SECOND")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with in_account(app, connected.account_id):
+        defaults = [s.name for s in names_of(connected.account_id) if s.is_default]
+    remote_default = [name for name, item in _remote(simulator).items() if item["is_default"]]
+    assert len(defaults) == 1
+    assert defaults == remote_default
+
+
+def test_names_made_in_smsapis_panel_are_stored_faithfully_and_one_odd_row_fails_nothing(
+    app, connected, simulator, caplog
+):
+    simulator.configure(sender_name_pattern=r"^.{1,200}$")
+    panel_name = "Areto Net Panel Name 2026"  # 25 characters with spaces: SMSAPI's panel took it
+    too_long = "X" * 100
+    panel = simulator.client()
+    for name in (panel_name, too_long, "PLAIN"):
+        panel.create_sender_name(name)
+        simulator.decide_sender_name(name, approve=True)
+    with in_account(app, connected.account_id):
+        sync_sender_names(connected.account_id)
+        db.session.commit()
+        stored = {s.name: s for s in names_of(connected.account_id)}
+        assert stored[panel_name].status == "active"
+        assert stored[panel_name].outside_naming_rule
+        assert not stored["PLAIN"].outside_naming_rule
+        assert too_long not in stored
+    assert "not imported" in caplog.text
+    page_client = app.test_client()
+    page_client.post("/login", data={"email": connected.admin_email, "password": PASSWORD})
+    assert "Made in SMSAPI's panel</span>" in page_client.get("/senders/").data.decode()

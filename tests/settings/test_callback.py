@@ -1,12 +1,20 @@
 """The callback URL SMSAPI calls, and finding the account it names by its secret."""
 
+from datetime import timedelta
+
 import pytest
 
 from portal.audit import recent_events
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, utcnow
 from portal.settings.service import regenerate_callback_secret
-from portal.smsapi_account import account_for_callback, callback_host_out_of_reach, callback_url, settings_for
+from portal.smsapi_account import (
+    account_for_callback,
+    callback_account,
+    callback_host_out_of_reach,
+    callback_url,
+    settings_for,
+)
 from tests.conftest import in_account
 
 
@@ -36,18 +44,35 @@ def test_secret_finds_its_own_account_only(app, make_account):
             assert account_for_callback(wrong_account, first_secret) is None
 
 
-def test_regenerating_makes_the_old_url_stop_working(app, account):
+def test_regenerating_keeps_the_old_url_working_for_72_hours_only(app, account):
     with in_account(app, account.account_id):
         old = settings_for(account.account_id).callback_secret
+        before = utcnow()
         regenerate_callback_secret(account.account_id, db.session.get(User, account.admin_id))
         new = settings_for(account.account_id).callback_secret
         assert new != old
         account_id = str(account.account_id)
-        assert account_for_callback(account_id, old) is None
         assert account_for_callback(account_id, new) == account.account_id
-        assert recent_events(account.account_id, prefix="settings.")[0].action == (
-            "settings.callback_secret_regenerated"
-        )
+        assert account_for_callback(account_id, old) == account.account_id
+        in_71_hours, in_73_hours = before + timedelta(hours=71), before + timedelta(hours=73)
+        assert callback_account(account_id, old, now=in_71_hours).account_id == account.account_id
+        assert callback_account(account_id, old, now=in_73_hours) is None
+        assert callback_account(account_id, new, now=in_73_hours).account_id == account.account_id
+        event = recent_events(account.account_id, prefix="settings.")[0]
+        assert event.action == "settings.callback_secret_regenerated"
+        assert "keeps working for 72 hours" in event.summary
+
+
+def test_regenerating_twice_retires_the_first_secret_at_once(app, account):
+    with in_account(app, account.account_id):
+        first = settings_for(account.account_id).callback_secret
+        admin = db.session.get(User, account.admin_id)
+        regenerate_callback_secret(account.account_id, admin)
+        second = settings_for(account.account_id).callback_secret
+        regenerate_callback_secret(account.account_id, admin)
+        account_id = str(account.account_id)
+        assert account_for_callback(account_id, first) is None
+        assert account_for_callback(account_id, second) == account.account_id
 
 
 @pytest.mark.parametrize("url", [

@@ -9,7 +9,8 @@ from tests.conftest import in_account
 def test_members_get_403_on_every_settings_action(member_client):
     assert member_client.get("/settings/").status_code == 403
     for path in ("/settings/connection", "/settings/connection/check", "/settings/connection/remove",
-                 "/settings/test-mode/off", "/settings/default-sender", "/settings/callback-secret"):
+                 "/settings/test-mode/off", "/settings/default-sender", "/settings/callback-secret",
+                 "/settings/callback-username-check"):
         assert member_client.post(path, data={"token": "x"}).status_code == 403, path
 
 
@@ -113,3 +114,25 @@ def test_an_unknown_time_zone_is_refused_next_to_the_field(app, admin_client, ac
     assert 'id="timezone-help" class="field-error">Choose a time zone from the list.' in page
     with app.app_context():
         assert db.session.get(Account, account.account_id).timezone == "Europe/Warsaw"
+
+
+def test_settings_say_how_long_the_previous_callback_url_keeps_working(admin_client):
+    response = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
+    page = response.data.decode()
+    assert "The previous one keeps working for 72 hours" in page
+    assert "The previous address keeps working until" in page
+
+
+def test_username_check_needs_a_connection_then_switches_on(app, admin_client, account, smsapi):
+    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
+                                 follow_redirects=True)
+    assert "Connect your SMSAPI account first" in response.data.decode()
+    admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
+    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
+                                 follow_redirects=True)
+    assert "Saved." in response.data.decode()
+    with in_account(app, account.account_id):
+        assert settings_for(account.account_id).check_callback_username is True
+    assert admin_client.post("/settings/callback-username-check", data={}).status_code == 302
+    with in_account(app, account.account_id):
+        assert settings_for(account.account_id).check_callback_username is False

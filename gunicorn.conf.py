@@ -1,0 +1,9 @@
+"""Gunicorn settings read from the working directory by every `gunicorn wsgi:app` of the portal.
+
+SMSAPI calls back by GET with up to about a hundred reports per request as comma-separated lists
+(SMSAPI.md §3.4): twelve parameters of a hundred values make a request line of 10-15 kB, far past
+gunicorn's default limit of 4094 bytes, which would refuse the batch with 400 before the portal sees
+it. 0 lifts the limit on the request line; the header limits stay.
+"""
+
+limit_request_line = 0

@@ -1,0 +1,42 @@
+"""Delivery reports as SMSAPI sent them: append-only, one row per report, matched or not.
+
+The raw parameters are the audit trail; the parsed columns are what the set-based apply joins on.
+A report with no `message_id` is unmatched: retried for a few days, then shown to admins as an orphan.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
+
+
+class DeliveryReport(AccountScoped, db.Model):
+    __tablename__ = "delivery_report"
+    __table_args__ = (
+        Index(None, "message_id", "id"),  # a message's timeline
+        Index(None, "account_id", "message_id", "received_at"),  # unmatched reports, orphans
+        Index(None, "account_id", "msg_id"),  # reports waiting for their SMSAPI id to be recorded
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    message_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("message.id", ondelete="SET NULL"))
+    msg_id: Mapped[str] = mapped_column(String(64))  # SMSAPI's MsgId
+    idx: Mapped[str | None] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    status_name: Mapped[str | None] = mapped_column(String(32))
+    points: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    mcc: Mapped[int | None] = mapped_column(Integer)
+    mnc: Mapped[int | None] = mapped_column(Integer)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # This report's own parameters as SMSAPI sent them (one position of a batched callback).
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Made by the portal for a test-mode message (SMSAPI reports nothing for those).
+    simulated: Mapped[bool] = mapped_column(default=False)
+    batch_size: Mapped[int] = mapped_column(SmallInteger, default=1)

@@ -1,0 +1,62 @@
+""""Send again to the ones that failed": a new draft with the same text and sender, whose recipients
+are exactly the numbers the campaign could not reach, gathered in a list of their own."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, insert, literal, select
+
+from portal.audit import record_event
+from portal.extensions import db
+from portal.models import (
+    Campaign,
+    Contact,
+    ContactList,
+    ContactListMember,
+    Message,
+    User,
+    UTCDateTime,
+    utcnow,
+)
+from portal.reports.figures import RESENDABLE
+
+
+class NothingToResend(Exception):
+    """The campaign has no message that failed to reach its phone."""
+
+
+def draft_for_failed(campaign: Campaign, by: User) -> tuple[Campaign, ContactList]:
+    """The new draft and its list, filled set-based; the caller commits."""
+    account_id = campaign.account_id
+    failed = (
+        select(Message.phone)
+        .where(Message.account_id == account_id, Message.campaign_id == campaign.id,
+               Message.is_test_send.is_(False), Message.status.in_(RESENDABLE))
+        .distinct()
+    )
+    if db.session.scalar(select(failed.exists()).execution_options(all_accounts=True)) is not True:
+        raise NothingToResend("Every message of this campaign was delivered or is still on its way.")
+    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
+    recipients = ContactList(account_id=account_id, name=f"Not reached by {campaign.name} ({stamp})"[:120])
+    draft = Campaign(account_id=account_id, name=f"{campaign.name} (again)"[:120], message=campaign.message,
+                     sender_name_id=campaign.sender_name_id, created_by_id=by.id)
+    db.session.add_all([recipients, draft])
+    db.session.flush()
+    # A number whose contact was deleted since gets its contact back (phones are unique per account).
+    missing = failed.where(~select(Contact.id).where(Contact.account_id == account_id,
+                                                     Contact.phone == Message.phone).exists())
+    now = utcnow()
+    db.session.execute(insert(Contact).from_select(
+        ["account_id", "phone", "first_name", "last_name", "fields", "created_at", "updated_at"],
+        select(literal(account_id), missing.subquery().c.phone, literal(""), literal(""),
+               literal({}, JSON), literal(now, UTCDateTime()), literal(now, UTCDateTime())),
+    ))
+    db.session.execute(insert(ContactListMember).from_select(
+        ["account_id", "list_id", "contact_id", "added_at"],
+        select(literal(account_id), literal(recipients.id), Contact.id, literal(now, UTCDateTime()))
+        .where(Contact.account_id == account_id, Contact.phone.in_(failed)),
+    ))
+    record_event(account_id, by, "campaign.resend_drafted",
+                 f"{by.email} drafted {draft.name} for the numbers {campaign.name} did not reach")
+    db.session.flush()
+    return draft, recipients
+

@@ -1,0 +1,72 @@
+"""Sign-in limits: per (e-mail, address) and per address, counted before the password is checked,
+with a per-e-mail ceiling far above what a person types, and still signing in without Redis."""
+
+import logging
+import threading
+
+from portal.auth.routes import LAST_ATTEMPT
+from tests.conftest import PASSWORD
+
+
+def _login(client, email, password, address="203.0.113.5"):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failures_from_another_address_do_not_lock_the_owner_out(app, client, account):
+    app.config["LOGIN_LIMIT_PER_EMAIL"] = "3 per 15 minutes"
+    for _ in range(6):
+        _login(client, account.admin_email, "wrong password", address="198.51.100.66")
+    assert _login(client, account.admin_email, "wrong password", address="198.51.100.66").status_code == 429
+    assert _login(app.test_client(), account.admin_email, PASSWORD).status_code == 302
+
+
+def test_per_email_ceiling_over_all_addresses(app, client, account):
+    app.config["LOGIN_LIMIT_PER_EMAIL_ALL_ADDRESSES"] = "4 per 15 minutes"
+    for number in range(4):
+        assert _login(client, account.admin_email, "wrong", address=f"198.51.100.{number}").status_code == 401
+    assert _login(client, account.admin_email, PASSWORD, address="198.51.100.99").status_code == 429
+
+
+def test_lockout_says_how_long_and_the_last_attempt_warns(app, client, account):
+    app.config["LOGIN_LIMIT_PER_EMAIL"] = "3 per 10 minutes"
+    warning = LAST_ATTEMPT.format(wait="10 minutes")
+    assert warning not in _login(client, account.admin_email, "wrong").data.decode()
+    assert warning in _login(client, account.admin_email, "wrong").data.decode()
+    assert _login(client, account.admin_email, "wrong").status_code == 401
+    locked = _login(client, account.admin_email, PASSWORD)
+    assert locked.status_code == 429
+    assert "try again in 10 minutes" in locked.data.decode()
+    assert 0 < int(locked.headers["Retry-After"]) <= 600
+
+
+def test_parallel_wrong_passwords_cannot_pass_the_limit(app, account):
+    app.config["LOGIN_LIMIT_PER_EMAIL"] = "5 per 15 minutes"
+    start = threading.Barrier(12)
+    statuses = []
+
+    def attempt():
+        client = app.test_client()
+        client.get("/login")
+        start.wait()
+        statuses.append(_login(client, account.admin_email, "wrong password").status_code)
+
+    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(401) == 5
+    assert statuses.count(429) == 7
+
+
+def test_sign_in_works_and_limits_when_redis_is_unreachable(app, client, account, caplog):
+    app.config["RATELIMIT_STORAGE_URI"] = "redis://127.0.0.1:1/0"
+    app.config["LOGIN_LIMIT_PER_EMAIL"] = "2 per 15 minutes"
+    with caplog.at_level(logging.WARNING, logger="portal.auth.throttle"):
+        assert _login(client, account.admin_email, PASSWORD).status_code == 302
+    assert "cannot reach Redis" in caplog.text
+    other = app.test_client()
+    for _ in range(2):
+        assert _login(other, account.member_email, "wrong").status_code == 401
+    assert _login(other, account.member_email, PASSWORD).status_code == 429

@@ -1,0 +1,89 @@
+"""`flask serve` keeps its processes running: a child or the embedded Redis that dies is started
+again after a growing pause, with real processes killed for real."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from portal import runner
+
+
+def _wait(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_backoff_doubles_while_failing_quickly_and_is_capped(monkeypatch):
+    backoff = runner.Backoff()
+    pauses = [backoff.failed() for _ in range(7)]
+    assert pauses == [1, 2, 4, 8, 16, 30, 30]
+    backoff.started_at -= runner.STABLE_AFTER + 1
+    assert backoff.failed() == 1
+
+
+def test_a_killed_child_is_started_again(monkeypatch):
+    monkeypatch.setattr(runner, "FIRST_BACKOFF", 0.2)
+    command = [sys.executable, "-c", "import time; time.sleep(60)"]
+    children = {"worker": runner._start("worker", command, dict(os.environ))}
+    backoff = runner.Backoff(delay=0.2)
+    first = children["worker"]
+    try:
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+
+        def restarted():
+            runner._keep_running("worker", children["worker"], command, dict(os.environ), children, backoff)
+            return children["worker"] is not first and children["worker"].poll() is None
+
+        _wait(restarted)
+    finally:
+        runner._terminate(children.values())
+
+
+def test_a_killed_embedded_redis_is_started_again(tmp_path):
+    redis = runner._EmbeddedRedis(str(tmp_path))
+    redis.backoff.delay = 0.2
+    try:
+        redis.server.set("before", "1")
+        os.kill(redis.server.pid, signal.SIGKILL)
+
+        def answering():
+            redis.checked_at -= 5  # check on every call instead of every 2 s
+            redis.keep_running()
+            try:
+                return redis.server.ping()
+            except Exception:  # noqa: BLE001 - not back yet
+                return False
+
+        _wait(answering)
+        assert redis.server.set("after", "1")
+    finally:
+        redis.shutdown()
+
+
+def test_the_serve_loop_stops_only_on_a_signal():
+    """A stand-alone serve loop whose children exit at once keeps restarting them until SIGTERM."""
+    script = (
+        "import sys\n"
+        "from portal import runner\n"
+        "runner._commands = lambda host, port: {'web': [sys.executable, '-c', 'pass']}\n"
+        "class App:\n"
+        "    config = {}\n"
+        "    instance_path = '.'\n"
+        "runner.run_all(App(), host='127.0.0.1', port=1)\n"
+    )
+    serve = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(8)
+        assert serve.poll() is None, "the loop stopped by itself"
+        serve.send_signal(signal.SIGTERM)
+        output, _ = serve.communicate(timeout=20)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+    assert output.count("Started web") >= 2
+    assert "starting it again" in output

@@ -11,8 +11,11 @@ import logging
 
 from flask import current_app
 
+from portal.contacts import importer
+from portal.contacts.csv_import import FileFormatError
 from portal.delivery import apply, simulated
 from portal.extensions import db
+from portal.models import ContactImport, ImportStatus
 from portal.senders import service as senders
 from portal.tenancy import account_scope
 
@@ -39,6 +42,41 @@ def sync_sender_names() -> dict[int, str]:
                 outcome[account_id] = f"ok, {len(result.changes)} changed"
     log.info("Sender names synced for %d account(s): %s", len(outcome), outcome)
     return outcome
+
+
+def import_contacts(account_id: int, import_id: int) -> str:
+    """Stage an uploaded file batch by batch (each committed with the progress), then merge it in
+    one transaction; a cancelled or failed import drops what it staged."""
+    with account_scope(account_id):
+        upload = db.session.get(ContactImport, import_id)
+        if upload is None or upload.account_id != account_id or not upload.is_running:
+            return "nothing to do"
+        if upload.status == ImportStatus.CANCELLING:
+            return _end(upload, ImportStatus.CANCELLED)
+        upload.status = ImportStatus.RUNNING.value
+        db.session.commit()
+        try:
+            for _rows in importer.stage_rows(upload):
+                db.session.commit()
+            importer.merge_staged(upload)
+            db.session.commit()
+        except importer.ImportCancelled:
+            return _end(upload, ImportStatus.CANCELLED)
+        except FileFormatError as error:
+            return _end(upload, ImportStatus.FAILED, str(error))
+        except Exception:
+            log.exception("Contacts import %s failed", import_id)
+            _end(upload, ImportStatus.FAILED, "The import stopped because of an error on our side. "
+                 "Nothing was imported; try again, and tell us if it happens again.")
+            raise
+        return upload.status
+
+
+def _end(upload: ContactImport, status: ImportStatus, error: str | None = None) -> str:
+    db.session.rollback()
+    importer.discard(upload, status, error)
+    db.session.commit()
+    return status.value
 
 
 def retry_unmatched_reports() -> int:

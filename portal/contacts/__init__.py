@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("contacts", __name__, url_prefix="/contacts")
 
-from portal.contacts import routes  # noqa: E402,F401
+from portal.contacts import import_routes, list_routes, routes  # noqa: E402,F401

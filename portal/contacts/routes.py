@@ -1,12 +1,192 @@
-"""Contact views."""
+"""Contact views: search, the contact page (edit, lists, opt-out), create, delete, bulk add to a list."""
 
-from flask import render_template
-from flask_login import login_required
+from __future__ import annotations
 
-from portal.contacts import bp
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
+
+from portal.contacts import bp, service
+from portal.contacts import lists as contact_lists
+from portal.contacts.forms import AddToListForm, ContactForm, OptOutForm
+from portal.contacts.phones import format_phone
+from portal.extensions import db
+from portal.models import Contact, ContactImport, ContactList
+from portal.templating import render_page
+from portal.tenancy import get_scoped_or_404
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def add_to_list_form(**kwargs) -> AddToListForm:
+    form = AddToListForm(**kwargs)
+    form.list_id.choices = [SelectChoice(list_id, name)
+                            for list_id, name in contact_lists.list_names(current_user.account_id)]
+    return form
+
+
+@bp.app_template_filter("phone")
+def _phone_filter(value: str) -> str:
+    return format_phone(value)
 
 
 @bp.route("/")
 @login_required
 def index():
-    return render_template("contacts/index.html")
+    """Search as you type (htmx swaps the results) or with the button; keyset pages below."""
+    query = request.args.get("q", "").strip()
+    page = service.search_contacts(current_user.account_id, query, before=_int_arg("before"))
+    recent_imports = db.session.scalars(
+        db.select(ContactImport).order_by(ContactImport.id.desc()).limit(3)
+    ).all()
+    return render_page("contacts/index.html", "results", query=query, page=page,
+                       add_form=add_to_list_form(), recent_imports=recent_imports)
+
+
+@bp.route("/bulk-add", methods=["POST"])
+@login_required
+def bulk_add():
+    """The ticked contacts, or every contact matching the search, onto a list."""
+    form = add_to_list_form()
+    query = request.form.get("q", "")
+    if not form.validate_on_submit():
+        flash("Choose a list to add the contacts to (create one under Lists first).", "error")
+        return redirect(url_for("contacts.index", q=query or None))
+    target = get_scoped_or_404(ContactList, form.list_id.data)
+    if request.form.get("scope") == "all":
+        added = contact_lists.add_search_results(target, query)
+    else:
+        ids = [int(value) for value in request.form.getlist("contact_id") if value.isdigit()]
+        if not ids:
+            flash("Tick the contacts to add, or choose “all matching”.", "error")
+            return redirect(url_for("contacts.index", q=query or None))
+        added = contact_lists.add_contacts(target, ids)
+    db.session.commit()
+    flash(f"{added} contact(s) added to “{target.name}”.", "success")
+    return redirect(url_for("contacts.index", q=query or None))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    form = _contact_form()
+    if form.validate_on_submit() and (contact := _save(None, form)) is not None:
+        flash(f"Contact {format_phone(contact.phone)} saved.", "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    return render_template("contacts/new.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<int:contact_id>", methods=["GET", "POST"])
+@login_required
+def show(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    form = _contact_form(contact)
+    if not form.is_submitted():
+        form.show_fields(contact.fields or {})
+    elif form.validate() and _save(contact, form) is not None:
+        flash("Contact saved.", "success")
+        return redirect(url_for("contacts.show", contact_id=contact.id))
+    return _contact_page(contact, form=form, status=422 if form.is_submitted() else 200)
+
+
+def _contact_page(contact: Contact, *, form: ContactForm | None = None,
+                  opt_out_form: OptOutForm | None = None, status: int = 200):
+    account_id = current_user.account_id
+    if form is None:
+        form = _contact_form(contact)
+        form.show_fields(contact.fields or {})
+    return render_template(
+        "contacts/show.html", contact=contact, form=form, opt_out_form=opt_out_form or OptOutForm(),
+        opt_out=service.opt_out_of(account_id, contact.phone),
+        lists=contact_lists.lists_of(account_id, contact.id), add_form=add_to_list_form(),
+    ), status
+
+
+def _contact_form(contact: Contact | None = None) -> ContactForm:
+    if contact is None:
+        form = ContactForm()
+    else:
+        form = ContactForm(obj=contact, consent=contact.consent_at is not None)
+    form.country = service.account_country(current_user.account_id)
+    return form
+
+
+def _save(contact: Contact | None, form: ContactForm) -> Contact | None:
+    data = service.ContactData(
+        phone=form.phone.data, first_name=form.first_name.data or "", last_name=form.last_name.data or "",
+        fields=form.custom_fields(), consent=form.consent.data, consent_source=form.consent_source.data or "",
+    )
+    try:
+        saved = service.save_contact(contact, current_user.account_id, data)
+    except service.ContactError as refused:
+        db.session.rollback()
+        getattr(form, refused.field).errors.append(str(refused))
+        return None
+    db.session.commit()
+    return saved
+
+
+@bp.route("/<int:contact_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(contact_id: int):
+    """GET asks for confirmation, POST deletes (works without JavaScript)."""
+    contact = get_scoped_or_404(Contact, contact_id)
+    if request.method == "POST":
+        phone = format_phone(contact.phone)
+        service.delete_contact(contact)
+        db.session.commit()
+        flash(f"Contact {phone} deleted. An opt-out of the number stays.", "success")
+        return redirect(url_for("contacts.index"))
+    return render_template("contacts/delete.html", contact=contact)
+
+
+@bp.route("/<int:contact_id>/opt-out", methods=["POST"])
+@login_required
+def opt_out(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    form = OptOutForm()
+    if not form.validate_on_submit():
+        return _contact_page(contact, opt_out_form=form, status=422)
+    service.record_opt_out(current_user.account_id, contact.phone, form.reason.data)
+    db.session.commit()
+    flash("Opted out: no campaign will message this number.", "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/opt-in", methods=["POST"])
+@login_required
+def opt_in(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    service.withdraw_opt_out(current_user.account_id, contact.phone)
+    db.session.commit()
+    flash("The opt-out is withdrawn: campaigns can message this number again.", "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/lists", methods=["POST"])
+@login_required
+def add_to_list(contact_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    form = add_to_list_form()
+    if form.validate_on_submit():
+        target = get_scoped_or_404(ContactList, form.list_id.data)
+        contact_lists.add_contacts(target, [contact.id])
+        db.session.commit()
+        flash(f"Added to “{target.name}”.", "success")
+    else:
+        flash("Choose a list (create one under Lists first).", "error")
+    return redirect(url_for("contacts.show", contact_id=contact.id) + "#lists")
+
+
+@bp.route("/<int:contact_id>/lists/<int:list_id>/remove", methods=["POST"])
+@login_required
+def remove_from_list(contact_id: int, list_id: int):
+    contact = get_scoped_or_404(Contact, contact_id)
+    target = get_scoped_or_404(ContactList, list_id)
+    contact_lists.remove_contacts(target, [contact.id])
+    db.session.commit()
+    flash(f"Removed from “{target.name}”.", "success")
+    return redirect(url_for("contacts.show", contact_id=contact.id) + "#lists")

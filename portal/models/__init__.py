@@ -4,7 +4,16 @@ from portal.models.accounts import Account, Role, User
 from portal.models.audit import AuditEvent
 from portal.models.base import AccountScoped, BigId, UTCDateTime, utcnow
 from portal.models.campaigns import Campaign, CampaignStatus
-from portal.models.contacts import Contact, ContactList, ContactListMember, OptOut
+from portal.models.contacts import (
+    Contact,
+    ContactImport,
+    ContactImportChunk,
+    ContactImportRow,
+    ContactList,
+    ContactListMember,
+    ImportStatus,
+    OptOut,
+)
 from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
 from portal.models.reports import DeliveryReport
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
@@ -18,6 +27,9 @@ __all__ = [
     "Campaign",
     "CampaignStatus",
     "Contact",
+    "ContactImport",
+    "ContactImportChunk",
+    "ContactImportRow",
     "ContactList",
     "ContactListMember",
     "DeliveryReport",
@@ -28,6 +40,7 @@ __all__ = [
     "STATUS_FOR_REPORT_CODE",
     "STATUS_RANK",
     "EventSource",
+    "ImportStatus",
     "Role",
     "SenderName",
     "SenderNameEvent",

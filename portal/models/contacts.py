@@ -1,10 +1,11 @@
-"""Contacts (one per phone number per account), the lists they belong to, and opt-outs."""
+"""Contacts (one per phone number per account), the lists they belong to, opt-outs and imports."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -18,6 +19,12 @@ class Contact(AccountScoped, Timestamps, db.Model):
     __table_args__ = (
         UniqueConstraint("account_id", "phone"),
         Index(None, "account_id", "id"),  # keyset pages of an account's contacts
+        # Search by any part of the number or a name (pg_trgm on PostgreSQL; plain indexes on SQLite).
+        *(
+            Index(f"ix_contact_{column}_trgm", column, postgresql_using="gin",
+                  postgresql_ops={column: "gin_trgm_ops"})
+            for column in ("phone", "first_name", "last_name")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -66,3 +73,87 @@ class OptOut(AccountScoped, db.Model):
     opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     reason: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(32), default="manual")  # manual | import | ...
+
+
+class ImportStatus(StrEnum):
+    UPLOADED = "uploaded"  # stored, waiting for the column mapping
+    QUEUED = "queued"
+    RUNNING = "running"
+    CANCELLING = "cancelling"  # asked to stop; the job stops at its next chunk
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class ContactImport(AccountScoped, Timestamps, db.Model):
+    """One uploaded contacts file, from upload through mapping to the job's summary.
+
+    The job updates the counters in short transactions of their own, so the page can poll them.
+    """
+
+    __tablename__ = "contact_import"
+    __table_args__ = (Index(None, "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=ImportStatus.UPLOADED.value)
+    encoding: Mapped[str] = mapped_column(String(16))
+    delimiter: Mapped[str] = mapped_column(String(1))
+    # The target of each column, in file order (see csv_import.TARGETS).
+    targets: Mapped[list] = mapped_column(JSON, default=list)
+    list_id: Mapped[int | None] = mapped_column(ForeignKey("contact_list.id", ondelete="SET NULL"))
+    total_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    imported: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    invalid: Mapped[int] = mapped_column(default=0)
+    opted_out: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.CANCELLING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        return min(99, self.bytes_read * 100 // self.total_bytes) if self.total_bytes else 0
+
+
+class ContactImportChunk(AccountScoped, db.Model):
+    """The uploaded file's bytes in pieces, so any worker can stream it; deleted once imported."""
+
+    __tablename__ = "contact_import_chunk"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ContactImportRow(AccountScoped, db.Model):
+    """A row of an import, staged before the one merge; rows with a `problem` stay as the error report."""
+
+    __tablename__ = "contact_import_row"
+    __table_args__ = (Index(None, "import_id", "phone"),)
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_import.id", ondelete="CASCADE"), primary_key=True
+    )
+    row_number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    phone: Mapped[str | None] = mapped_column(String(16))
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    opted_out: Mapped[bool] = mapped_column(default=False)
+    # A row that is not merged: which column, its value, and the problem in plain words.
+    column_name: Mapped[str | None] = mapped_column(String(255))
+    value: Mapped[str | None] = mapped_column(Text)
+    problem: Mapped[str | None] = mapped_column(String(255))
+    is_duplicate: Mapped[bool] = mapped_column(default=False)  # an earlier row has the same number

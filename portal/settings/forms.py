@@ -55,3 +55,13 @@ class RegenerateSecretForm(PortalForm):
 
 class UsernameCheckForm(PortalForm):
     enabled = BooleanField("Refuse reports that name another SMSAPI user than the connected one")
+
+
+class CountryForm(PortalForm):
+    """`country` choices are every country whose numbers can be read, set per request."""
+
+    country = SelectField(
+        "Default country", choices=[], validate_choice=True,
+        description="Phone numbers typed or imported without a country code (600 100 200) are read as "
+        "numbers of this country.",
+    )

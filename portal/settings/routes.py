@@ -8,12 +8,14 @@ from wtforms import SelectChoice
 
 from portal.audit import recent_events
 from portal.auth.decorators import admin_required
+from portal.contacts.phones import calling_code, supported_countries
 from portal.extensions import db
 from portal.models import SenderName, utcnow
 from portal.senders import service as senders
 from portal.settings import bp
 from portal.settings.forms import (
     ConnectForm,
+    CountryForm,
     DefaultSenderForm,
     GoLiveForm,
     RegenerateSecretForm,
@@ -27,6 +29,7 @@ from portal.settings.service import (
     disconnect,
     regenerate_callback_secret,
     set_callback_username_check,
+    set_default_country,
     set_test_mode,
     set_timezone,
 )
@@ -193,6 +196,31 @@ def _timezone_form() -> TimezoneForm:
     return form
 
 
+@bp.route("/country", methods=["POST"])
+@admin_required
+def default_country():
+    form = _country_form()
+    if form.validate_on_submit():
+        try:
+            set_default_country(current_user.account_id, current_user, form.country.data)
+        except SettingsError as error:
+            form.country.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(None, "#phone-numbers", "Default country saved.")
+    else:
+        form.country.errors = ["Choose a country from the list."]
+    return _page(country_form=form, status=422)
+
+
+def _country_form() -> CountryForm:
+    form = CountryForm()
+    form.country.choices = [
+        SelectChoice(code, f"{code} (+{calling_code(code)})") for code in supported_countries()
+    ]
+    return form
+
+
 def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSenderForm:
     """The picker of active names; `active` when the caller has them already."""
     form = DefaultSenderForm()
@@ -232,6 +260,10 @@ def _page(*, block: str = "content", status: int = 200, **forms_and_context):
         default_form.sender.data = str(default.id) if default else ""
     else:
         _offer_active_names(default_form, active)
+    country_form = forms_and_context.pop("country_form", None)
+    if country_form is None:
+        country_form = _country_form()
+        country_form.country.data = current_user.account.default_country
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
@@ -241,6 +273,7 @@ def _page(*, block: str = "content", status: int = 200, **forms_and_context):
         go_live_form=forms_and_context.pop("go_live_form", None) or GoLiveForm(),
         regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
         timezone_form=forms_and_context.pop("timezone_form", None) or _current_timezone_form(),
+        country_form=country_form,
         username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
         default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.

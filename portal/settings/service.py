@@ -242,3 +242,20 @@ def rotate_token_key() -> int:
         count += 1
     db.session.flush()
     return count
+
+
+def set_default_country(account_id: int, by: User, country: str) -> None:
+    """The country national phone numbers are read in (typed or imported without +); flushes."""
+    from portal.contacts.phones import supported_countries
+    from portal.models import Account
+
+    country = (country or "").upper()
+    if country not in supported_countries():
+        raise SettingsError("Choose a country from the list.")
+    account = db.session.get(Account, account_id)
+    if account.default_country == country:
+        return
+    previous, account.default_country = account.default_country, country
+    record_event(account_id, by, "settings.default_country",
+                 f"{by.email} changed the default country from {previous} to {country}", country=country)
+    db.session.flush()

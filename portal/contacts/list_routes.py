@@ -1,0 +1,119 @@
+"""Contact list views: lists with counts, a list's audience and members, rename, delete, CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+
+from portal.contacts import bp
+from portal.contacts import lists as contact_lists
+from portal.contacts.audience import audience_summary
+from portal.contacts.forms import ListForm
+from portal.contacts.routes import _int_arg
+from portal.contacts.service import export_rows, search_contacts
+from portal.extensions import db
+from portal.models import ContactList
+from portal.tenancy import get_scoped_or_404
+
+
+@bp.route("/lists", methods=["GET", "POST"])
+@login_required
+def lists():
+    form = ListForm()
+    if form.validate_on_submit():
+        try:
+            created = contact_lists.save_list(None, current_user.account_id, form.name.data)
+        except contact_lists.ListError as refused:
+            db.session.rollback()
+            form.name.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(f"List “{created.name}” created.", "success")
+            return redirect(url_for("contacts.list_page", list_id=created.id))
+    rows = contact_lists.lists_with_counts(current_user.account_id)
+    return render_template("contacts/lists.html", rows=rows, form=form), 422 if form.errors else 200
+
+
+@bp.route("/lists/<int:list_id>", methods=["GET", "POST"])
+@login_required
+def list_page(list_id: int):
+    """The audience summary, the members (keyset pages) and the rename form."""
+    contact_list = get_scoped_or_404(ContactList, list_id)
+    form = ListForm(obj=contact_list)
+    if form.validate_on_submit():
+        try:
+            contact_lists.save_list(contact_list, current_user.account_id, form.name.data)
+        except contact_lists.ListError as refused:
+            db.session.rollback()
+            form.name.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash("List renamed.", "success")
+            return redirect(url_for("contacts.list_page", list_id=list_id))
+    account_id = current_user.account_id
+    page = search_contacts(account_id, before=_int_arg("before"), list_id=list_id)
+    return render_template(
+        "contacts/list.html", contact_list=contact_list, form=form, page=page,
+        summary=audience_summary(account_id, [list_id]),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/lists/<int:list_id>/remove", methods=["POST"])
+@login_required
+def remove_members(list_id: int):
+    contact_list = get_scoped_or_404(ContactList, list_id)
+    ids = [int(value) for value in request.form.getlist("contact_id") if value.isdigit()]
+    removed = contact_lists.remove_contacts(contact_list, ids)
+    db.session.commit()
+    flash(f"{removed} contact(s) removed from the list; they stay in Contacts.", "success")
+    return redirect(url_for("contacts.list_page", list_id=list_id))
+
+
+@bp.route("/lists/<int:list_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_list(list_id: int):
+    contact_list = get_scoped_or_404(ContactList, list_id)
+    if request.method == "POST":
+        name = contact_list.name
+        contact_lists.delete_list(contact_list)
+        db.session.commit()
+        flash(f"List “{name}” deleted; its contacts stay in Contacts.", "success")
+        return redirect(url_for("contacts.lists"))
+    members = contact_lists.member_count(current_user.account_id, list_id)
+    return render_template("contacts/delete_list.html", contact_list=contact_list, members=members)
+
+
+EXPORT_HEADER = ["phone", "first_name", "last_name", "opted_out", "consent_at", "consent_source", "fields"]
+
+
+@bp.route("/lists/<int:list_id>/export.csv")
+@login_required
+def export_list(list_id: int):
+    """Streamed: one row at a time from a server-side cursor, whatever the size of the list."""
+    contact_list = get_scoped_or_404(ContactList, list_id)
+    account_id = current_user.account_id
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        buffer.write("\ufeff")  # so that Excel reads the file as UTF-8
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_HEADER)
+        for contact, opted_out in export_rows(account_id, list_id):
+            writer.writerow([
+                contact.phone, contact.first_name, contact.last_name, "yes" if opted_out else "no",
+                contact.consent_at.isoformat() if contact.consent_at else "", contact.consent_source or "",
+                "; ".join(f"{key}: {value}" for key, value in (contact.fields or {}).items()),
+            ])
+            if buffer.tell() > 65536:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"list-{contact_list.id}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

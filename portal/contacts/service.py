@@ -1,0 +1,206 @@
+"""Contacts, their opt-outs and search: the rules the views and the import share.
+
+Functions flush; the view or job that called them commits. Statements that are not ORM SELECTs name
+the account explicitly, since the account filter of `portal.tenancy` only sees ORM SELECTs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.contacts.phones import PhoneError, digits_for_search, normalise_phone, sentence
+from portal.extensions import db
+from portal.models import Account, Contact, ContactListMember, OptOut, utcnow
+
+PAGE_SIZE = 50
+
+
+class ContactError(ValueError):
+    """A contact that cannot be saved; `field` names the form field the message goes next to."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass
+class ContactData:
+    phone: str
+    first_name: str = ""
+    last_name: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    consent: bool = False
+    consent_source: str = ""
+
+
+@dataclass
+class Page:
+    """One keyset page: rows newest first, and the id to continue below (None on the last page)."""
+
+    rows: list
+    next_before: int | None
+
+
+def account_country(account_id: int) -> str:
+    return db.session.scalar(select(Account.default_country).where(Account.id == account_id))
+
+
+def save_contact(contact: Contact | None, account_id: int, data: ContactData) -> Contact:
+    """Create (`contact` None) or change a contact; ContactError names the field that is wrong.
+
+    After a ContactError the caller rolls the session back (a refused flush may have happened).
+    """
+    try:
+        phone = normalise_phone(data.phone, account_country(account_id))
+    except PhoneError as error:
+        raise ContactError("phone", sentence(str(error))) from None
+    if contact is None:
+        contact = Contact(account_id=account_id, fields={})
+        db.session.add(contact)
+    contact.phone = phone
+    contact.first_name = data.first_name.strip()
+    contact.last_name = data.last_name.strip()
+    contact.fields = dict(data.fields)
+    if data.consent and contact.consent_at is None:
+        contact.consent_at = utcnow()
+    if not data.consent:
+        contact.consent_at = None
+    contact.consent_source = (data.consent_source.strip() or None) if data.consent else None
+    try:
+        db.session.flush()  # the unique constraint decides, not a check that two requests could race
+    except IntegrityError:
+        raise ContactError("phone", "This number is already saved as another contact.") from None
+    return contact
+
+
+def delete_contact(contact: Contact) -> None:
+    """The contact and its list entries go; an opt-out of its number stays (it is kept by number)."""
+    db.session.delete(contact)
+    db.session.flush()
+
+
+def opt_out_of(account_id: int, phone: str) -> OptOut | None:
+    return db.session.scalar(select(OptOut).where(OptOut.account_id == account_id, OptOut.phone == phone))
+
+
+def record_opt_out(account_id: int, phone: str, reason: str, source: str = "manual") -> OptOut:
+    """Never message `phone` again from this account; an existing opt-out keeps its first date."""
+    existing = opt_out_of(account_id, phone)
+    if existing is not None:
+        return existing
+    opt_out = OptOut(account_id=account_id, phone=phone, reason=reason.strip()[:200], source=source)
+    db.session.add(opt_out)
+    db.session.flush()
+    return opt_out
+
+
+def withdraw_opt_out(account_id: int, phone: str) -> None:
+    """The person asked to receive messages again."""
+    db.session.execute(delete(OptOut).where(OptOut.account_id == account_id, OptOut.phone == phone))
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _matches(columns, query: str, country: str) -> list:
+    """Conditions on `columns` (the contact table or a subquery of it) for a search as typed."""
+    query = (query or "").strip()
+    digits = digits_for_search(query)
+    if digits is not None:
+        if len(digits) >= 8:
+            try:  # a whole number: one look-up in the unique index instead of a substring scan
+                return [columns.phone == normalise_phone(query, country)]
+            except PhoneError:
+                pass
+        return [columns.phone.like(f"%{digits}%")]
+    conditions = []
+    for word in query.split():
+        pattern = f"%{_escape_like(word)}%"
+        conditions.append(or_(columns.first_name.ilike(pattern, escape="\\"),
+                              columns.last_name.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def search_condition(account_id: int, query: str):
+    """WHERE for contacts matching `query`: part of the number as typed, or every word in a name."""
+    return and_(Contact.account_id == account_id, *_matches(Contact, query, account_country(account_id)))
+
+
+def _opted_out_join():
+    return and_(OptOut.account_id == Contact.account_id, OptOut.phone == Contact.phone)
+
+
+#: How many of the newest contacts a search looks through first (see `search_contacts`).
+RECENT_WINDOW = 20_000
+
+
+def search_contacts(account_id: int, query: str = "", before: int | None = None,
+                    list_id: int | None = None, limit: int = PAGE_SIZE) -> Page:
+    """A page of matching contacts, newest first, with whether each is opted out; keyset, no OFFSET.
+
+    A search runs in two steps so that it stays fast whether the words are common or rare: first
+    among the newest RECENT_WINDOW contacts (an index walk; a common word fills the page there),
+    then, only if the page is not full, among the older ones through the trigram indexes, sorted
+    after matching (`id + 0` keeps the planner from walking the whole primary key for a rare word).
+    """
+    scope = [Contact.account_id == account_id]
+    if before is not None:
+        scope.append(Contact.id < before)
+    statement = (
+        select(Contact, OptOut.id.is_not(None).label("opted_out"))
+        .outerjoin(OptOut, _opted_out_join()).where(*scope).limit(limit + 1)
+    )
+    recent = (
+        select(Contact.id, Contact.phone, Contact.first_name, Contact.last_name)
+        .where(*scope).order_by(Contact.id.desc()).limit(RECENT_WINDOW)
+    )
+    if list_id is not None:
+        on_list = and_(ContactListMember.contact_id == Contact.id, ContactListMember.list_id == list_id,
+                       ContactListMember.account_id == account_id)
+        statement = statement.join(ContactListMember, on_list)
+        recent = recent.join(ContactListMember, on_list)
+    if not (query or "").strip():
+        return _page(db.session.execute(statement.order_by(Contact.id.desc())).all(), limit)
+    country = account_country(account_id)
+    # Filtering the output of a LIMITed subquery: the planner cannot turn this into an index search.
+    recent = recent.subquery()
+    hits = (
+        select(recent.c.id).where(*_matches(recent.c, query, country))
+        .order_by(recent.c.id.desc()).limit(limit + 1)
+    )
+    rows = db.session.execute(statement.where(Contact.id.in_(hits)).order_by(Contact.id.desc())).all()
+    if len(rows) <= limit:
+        seen, floor = db.session.execute(select(func.count(), func.min(recent.c.id))).one()
+        if seen == RECENT_WINDOW:
+            older = statement.where(Contact.id < floor, *_matches(Contact, query, country))
+            rows += db.session.execute(
+                older.order_by((Contact.id + 0).desc()).limit(limit + 1 - len(rows))
+            ).all()
+    return _page(rows, limit)
+
+
+def _page(rows: list, limit: int) -> Page:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1][0].id if more else None)
+
+
+def export_rows(account_id: int, list_id: int) -> Iterator[tuple[Contact, bool]]:
+    """Every contact of a list with its opt-out, streamed from a server-side cursor."""
+    statement = (
+        select(Contact, OptOut.id.is_not(None))
+        .join(ContactListMember, and_(ContactListMember.contact_id == Contact.id,
+                                      ContactListMember.list_id == list_id,
+                                      ContactListMember.account_id == account_id))
+        .outerjoin(OptOut, _opted_out_join())
+        .where(Contact.account_id == account_id)
+        .order_by(Contact.id)
+        .execution_options(yield_per=1000)
+    )
+    for contact, opted_out in db.session.execute(statement):
+        yield contact, bool(opted_out)

@@ -1,0 +1,137 @@
+"""Reading files as people have them: encodings, delimiters, Polish and English headers, row checks."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from portal.contacts.csv_import import (
+    FIELD,
+    FIRST_NAME,
+    LAST_NAME,
+    OPTED_OUT,
+    PHONE,
+    SKIP,
+    FileFormatError,
+    RowReader,
+    guess_targets,
+    parse_row,
+    sniff,
+)
+
+POLISH = "Telefon;Imię;Nazwisko;Miejscowość\n600 100 200;Łucja;Żółć;Łódź\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (POLISH.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + POLISH.encode("utf-8"), "utf-8-sig"),
+        (POLISH.encode("cp1250"), "cp1250"),
+    ],
+)
+def test_encodings_are_recognised_and_polish_letters_survive(data, encoding):
+    sniffed = sniff(data)
+    assert sniffed.encoding == encoding
+    reader = RowReader([data], sniffed.encoding, sniffed.delimiter)
+    rows = list(reader)
+    assert reader.headers == ["Telefon", "Imię", "Nazwisko", "Miejscowość"]
+    assert rows == [(2, ["600 100 200", "Łucja", "Żółć", "Łódź"])]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_the_delimiter_is_detected(delimiter):
+    text = delimiter.join(["phone", "first name", "note"]) + "\n"
+    text += delimiter.join(["600100200", "Anna", '"a, b; c"']) + "\n"
+    assert sniff(text.encode()).delimiter == delimiter
+
+
+def test_a_number_with_commas_in_quotes_does_not_fool_the_sniffer():
+    text = 'name;phone;note\n"Nowak, Anna";600100200;"x,y,z"\n"Kowalski, Jan";600100201;"1,2"\n'
+    assert sniff(text.encode()).delimiter == ";"
+
+
+def test_rows_stream_across_chunk_boundaries_even_inside_a_multibyte_letter():
+    data = ("phone,city\n" + "".join(f"6001002{n:02d},Łódź\n" for n in range(50))).encode("utf-8")
+    chunks = [data[i:i + 7] for i in range(0, len(data), 7)]
+    reader = RowReader(chunks, "utf-8", ",")
+    rows = list(reader)
+    assert len(rows) == 50 and all(cells[1] == "Łódź" for _n, cells in rows)
+    assert reader.bytes_read == len(data)
+
+
+def test_row_numbers_match_the_spreadsheet_and_blank_lines_are_skipped():
+    rows = list(RowReader([b"phone\n600100200\n\n600100201\n"], "utf-8", ","))
+    assert rows == [(2, ["600100200"]), (4, ["600100201"])]
+
+
+def test_binary_files_are_refused_with_a_plain_message():
+    with pytest.raises(FileFormatError, match="Save it as CSV"):
+        sniff(b"PK\x03\x04\x00\x00binary")
+
+
+@pytest.mark.parametrize(
+    ("headers", "targets"),
+    [
+        (["Telefon", "Imię", "Nazwisko", "Wypisany"], [PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT]),
+        (["Phone number", "First Name", "Last name", "Opted out"], [PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT]),
+        (["mobile", "Surname", "City", ""], [PHONE, LAST_NAME, FIELD, SKIP]),
+        (["Nr telefonu", "Tel.", "Komórka"], [PHONE, FIELD, FIELD]),
+        (["E-mail", "GSM"], [FIELD, PHONE]),
+    ],
+)
+def test_columns_are_guessed_from_polish_and_english_headers(headers, targets):
+    assert guess_targets(headers) == targets
+
+
+HEADERS = ["telefon", "imię", "miasto", "wypisany"]
+TARGETS = [PHONE, FIRST_NAME, FIELD, OPTED_OUT]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("600 100 200", "+48600100200"),
+        ("600-100-200", "+48600100200"),
+        ("+48 600 100 200", "+48600100200"),
+        ("0048 600 100 200", "+48600100200"),
+        ("+49 30 123456", "+4930123456"),
+        ("(22) 123 45 67", "+48221234567"),
+    ],
+)
+def test_numbers_are_read_into_e164(raw, expected):
+    assert parse_row(2, [raw, "Anna", "Kraków", "nie"], HEADERS, TARGETS, "PL").phone == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("ala ma kota", "not a phone number"),
+        ("600 100", "number for country PL is too short"),
+        ("+48 600 100 200 300", "number for country PL is too long"),
+        ("+999 600100200", "the country code is not one that exists"),
+        ("", "no phone number"),
+    ],
+)
+def test_bad_numbers_get_the_reason_in_plain_words(raw, problem):
+    row = parse_row(7, [raw, "Anna", "", ""], HEADERS, TARGETS, "PL")
+    assert row.phone is None
+    assert (row.problem.column, row.problem.value, row.problem.problem) == ("telefon", raw, problem)
+
+
+def test_national_numbers_are_read_in_the_accounts_country():
+    assert parse_row(2, ["030 123456", "", "", ""], HEADERS, TARGETS, "DE").phone == "+4930123456"
+
+
+def test_fields_names_and_opt_outs_come_from_their_columns():
+    row = parse_row(2, ["600100200", " Anna ", "Kraków", "TAK"], HEADERS, TARGETS, "PL")
+    assert (row.first_name, row.fields, row.opted_out) == ("Anna", {"miasto": "Kraków"}, True)
+    assert row.problem is None
+    short = parse_row(3, ["600100200"], HEADERS, TARGETS, "PL")
+    assert (short.first_name, short.fields, short.opted_out) == ("", {}, False)
+
+
+def test_an_opt_out_value_that_is_not_yes_or_no_is_a_problem():
+    row = parse_row(2, ["600100200", "", "", "maybe"], HEADERS, TARGETS, "PL")
+    assert (row.problem.column, row.problem.problem) == ("wypisany", "“maybe” is not yes or no")

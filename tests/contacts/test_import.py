@@ -1,0 +1,99 @@
+"""The import job on the backend under test: merge, duplicates, error report, rollback, other accounts."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.contacts import importer
+from portal.extensions import db
+from portal.models import (
+    Contact,
+    ContactImportChunk,
+    ContactImportRow,
+    ContactList,
+    ContactListMember,
+    OptOut,
+)
+from portal.tenancy import account_scope
+
+FILE = (
+    "telefon;imię;nazwisko;miasto;wypisany\n"
+    "600 100 200;Anna;Nowak;Kraków;nie\n"
+    "+48 600 100 201;Jan;Kowalski;Gdańsk;tak\n"
+    "0048600100202;Ewa;;Łódź;\n"
+    "600 100 200;Anna;Duplikat;Poznań;nie\n"
+    "12345;Zły;Numer;;\n"
+    "ala ma kota;Też;Zły;;\n"
+).encode("cp1250")
+
+
+def _contacts(app, account_id):
+    with app.app_context(), account_scope(account_id):
+        return {c.phone: c for c in db.session.scalars(select(Contact))}
+
+
+def test_import_merges_rows_and_reports_duplicates_and_invalid_rows(app, account, run_import):
+    done = run_import(account.account_id, FILE)
+    assert done.status == "done", done.error
+    assert (done.imported, done.updated, done.duplicates, done.invalid, done.opted_out) == (3, 0, 1, 2, 1)
+    contacts = _contacts(app, account.account_id)
+    assert sorted(contacts) == ["+48600100200", "+48600100201", "+48600100202"]
+    anna = contacts["+48600100200"]
+    assert (anna.first_name, anna.last_name, anna.fields) == ("Anna", "Nowak", {"miasto": "Kraków"})
+    with app.app_context(), account_scope(account.account_id):
+        assert db.session.scalar(select(OptOut.phone)) == "+48600100201"
+        members = db.session.scalar(select(func.count()).select_from(ContactListMember))
+        assert members == 3
+        problems = [(r.row_number, r.column_name, r.value, r.problem) for r in importer.problem_rows(done)]
+        assert db.session.scalar(select(func.count()).select_from(ContactImportChunk)) == 0
+    assert problems == [
+        (5, "telefon", "+48600100200", "the same number as row 2"),
+        (6, "telefon", "12345", "number for country PL is too short"),
+        (7, "telefon", "ala ma kota", "not a phone number"),
+    ]
+
+
+def test_known_numbers_are_updated_fields_merged_and_the_list_added(app, account, run_import):
+    run_import(account.account_id, b"phone,first name,city,tier\n600100200,Anna,Krakow,gold\n", list_name="A")
+    again = run_import(account.account_id, b"mobile,last name,city\n+48600100200,Nowak,Warsaw\n",
+                       list_name="B")
+    assert (again.imported, again.updated) == (0, 1)
+    anna = _contacts(app, account.account_id)["+48600100200"]
+    assert (anna.first_name, anna.last_name) == ("Anna", "Nowak")
+    assert anna.fields == {"city": "Warsaw", "tier": "gold"}
+    with app.app_context(), account_scope(account.account_id):
+        names = db.session.scalars(
+            select(ContactList.name).join(ContactListMember, ContactListMember.list_id == ContactList.id)
+            .order_by(ContactList.name)).all()
+    assert names == ["A", "B"]
+
+
+def test_another_accounts_contacts_with_the_same_numbers_are_untouched(app, make_account, run_import):
+    first = make_account("First").account_id
+    other = make_account("Other").account_id
+    run_import(other, b"phone,first name,city\n600100200,Olga,Olsztyn\n", list_name="Theirs")
+    run_import(first, b"phone,first name,city\n600100200,Anna,Krakow\n600100201,Jan,Gdansk\n")
+    theirs = _contacts(app, other)
+    assert list(theirs) == ["+48600100200"]
+    assert (theirs["+48600100200"].first_name, theirs["+48600100200"].fields) == ("Olga", {"city": "Olsztyn"})
+    with app.app_context(), account_scope(other):
+        assert db.session.scalar(
+            select(func.count()).select_from(ContactListMember).where(ContactListMember.account_id == other)
+        ) == 1
+
+
+def test_a_failing_merge_leaves_no_contacts_and_no_staged_rows(app, account, run_import, monkeypatch):
+    def explode(params):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "_mark_duplicates", explode)
+    with pytest.raises(RuntimeError):
+        run_import(account.account_id, FILE)
+    assert _contacts(app, account.account_id) == {}
+    with app.app_context(), account_scope(account.account_id):
+        assert db.session.scalar(select(func.count()).select_from(ContactImportRow)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ContactListMember)) == 0
+        upload = db.session.scalar(select(importer.ContactImport))
+        assert upload.status == "failed"
+        assert "Nothing was imported" in upload.error

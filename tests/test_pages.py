@@ -27,11 +27,11 @@ def duplicate_ids(html: str) -> list[str]:
 def _visit_every_page(client, paths) -> dict[str, list[str]]:
     problems = {}
     for path in paths:
-        response = client.get(path)
-        if response.mimetype == "text/html":
-            duplicates = duplicate_ids(response.data.decode())
-            if duplicates:
-                problems[path] = duplicates
+        with client.get(path) as response:
+            if response.mimetype == "text/html":
+                duplicates = duplicate_ids(response.data.decode())
+                if duplicates:
+                    problems[path] = duplicates
     return problems
 
 

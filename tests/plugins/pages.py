@@ -18,8 +18,8 @@ from portal.models import Campaign, SenderName, User
 from portal.settings.service import connect_token
 from tests.conftest import in_account
 
-# Not pages: the icon, the delivery-report endpoint SMSAPI calls, and leaving.
-NOT_PAGES = {"static", "main.favicon"}
+# Not pages: the icon, the delivery-report endpoint SMSAPI calls, leaving, and downloads (a CSV).
+NOT_PAGES = {"static", "main.favicon", "reports.export_messages"}
 NOT_PAGE_PREFIXES = ("/api/",)
 
 

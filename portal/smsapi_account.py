@@ -8,12 +8,13 @@ reach SMSAPI.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import select
@@ -123,6 +124,19 @@ def callback_url(settings: SmsSettings) -> str:
     """The absolute URL to paste in SMSAPI; the secret in it is how the portal knows the account."""
     query = urlencode({"account": settings.account_id, "secret": settings.callback_secret})
     return f"{current_app.config['PUBLIC_BASE_URL']}{CALLBACK_PATH}?{query}"
+
+
+def callback_host_out_of_reach(url: str) -> str | None:
+    """The host of `url` when SMSAPI, on the internet, can never call it (this machine or a private
+    network); None for a public name or address."""
+    host = (urlsplit(url).hostname or "").lower()
+    try:
+        return None if ipaddress.ip_address(host).is_global else host
+    except ValueError:
+        pass
+    # A name without a dot, or under a reserved suffix, resolves only inside a local network.
+    local = not host or "." not in host or host.endswith((".localhost", ".local", ".internal", ".lan"))
+    return (host or url) if local else None
 
 
 #: After a new callback secret is made, the previous one keeps working this long: messages already

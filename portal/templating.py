@@ -9,10 +9,13 @@ from flask import Flask, Response, make_response, redirect, render_template
 from htmx_flask import make_response as htmx_response
 from htmx_flask import request
 from jinja2_fragments.flask import render_block, render_blocks
+from markupsafe import Markup
+
+from portal.timezones import format_local
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["duration"] = format_duration
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.globals["is_htmx"] = is_htmx_fragment_request
@@ -54,11 +57,26 @@ def confirmation_page(*, question: str, consequence: str, action: str, button: s
                            button=button, back=back)
 
 
-def format_datetime(value: datetime | None) -> str:
-    """A timestamp as people read it: 2026-11-25 10:07 UTC."""
+def localtime(value: datetime | None) -> Markup | str:
+    """A stored (UTC) time in the signed-in account's zone, named: 2026-11-25 11:07 CET.
+
+    The one way templates show a time; the <time> element keeps the exact instant and the zone.
+    """
     if value is None:
         return "never"
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    zone = account_timezone()
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        value.isoformat(), zone, format_local(value, zone)
+    )
+
+
+def account_timezone() -> str:
+    """The signed-in account's zone; the default zone for pages seen signed out."""
+    from flask_login import current_user
+
+    from portal.models.accounts import DEFAULT_TIMEZONE
+
+    return current_user.account.timezone if current_user.is_authenticated else DEFAULT_TIMEZONE
 
 
 def format_duration(seconds: float | None) -> str:

@@ -33,6 +33,7 @@ from portal.tenancy import account_scope
 pytest_plugins = [
     "tests.plugins.simulator",
     "tests.plugins.browser",
+    "tests.plugins.pages",
     "tests.plugins.pipeline",
     "tests.plugins.processes",
 ]

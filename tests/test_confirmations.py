@@ -71,8 +71,11 @@ def test_regenerating_the_callback_url_asks_with_and_without_javascript(admin_cl
     page = admin_client.get("/settings/").data.decode()
     form = re.search(r'<form method="post" action="/settings/callback-secret"[^>]*>', page).group(0)
     assert 'hx-post="/settings/callback-secret"' in form and "hx-confirm=" in form
+    assert 'hx-target="#callback" hx-select="#callback"' in form
     response = admin_client.post("/settings/callback-secret", headers={"HX-Request": "true"})
-    assert response.headers["HX-Redirect"] == "/settings/#callback"  # the unticked box refused it
+    # The unticked box refused it: the card comes back with the reason under the box.
+    assert response.status_code == 422
+    assert 'id="new-callback-confirm-help" class="field-error">Tick the box' in response.data.decode()
 
 
 def test_confirmed_htmx_disconnect_answers_with_hx_redirect(app, admin_client, account, things):

@@ -55,3 +55,14 @@ def test_pages_load_vendored_htmx_2_and_pico_not_a_cdn(client):
 def test_htmx_is_told_to_swap_422_responses(client):
     page = client.get("/login").data.decode()
     assert '{"code":"422","swap":true}' in page
+
+
+def test_every_page_links_the_icon_and_the_old_address_leads_to_it(client, admin_client):
+    page = admin_client.get("/campaigns/").data.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response.headers["Location"])
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()

@@ -22,13 +22,14 @@ from portal.models import Campaign, CampaignStatus
 from portal.senders.service import names_of
 from portal.sms.segments import replace_unicode
 from portal.templating import (
+    account_timezone,
     confirmation_page,
-    format_datetime,
     is_htmx_fragment_request,
     redirect_after_change,
     render_page,
 )
 from portal.tenancy import get_scoped_or_404
+from portal.timezones import format_local
 
 COMPOSER = "campaigns/edit.html"
 
@@ -142,8 +143,9 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
         db.session.rollback()
         db.session.refresh(campaign)
         form.version.data, form.version.raw_data = campaign.version, None
+        saved = format_local(campaign.updated_at, account_timezone())
         form.form_errors.append(
-            f"{stale} Their version, saved {format_datetime(campaign.updated_at)}: “{campaign.message}”. "
+            f"{stale} Their version, saved {saved}: “{campaign.message}”. "
             "Your text is still in the box below: take what you need from theirs and save again."
         )
         return None

@@ -110,6 +110,11 @@ class MessagePreview:
         return not self.text.strip()
 
     @property
+    def is_over_limit(self) -> bool:
+        """Too long to be sent at all: the composer shows why, and no SMS count or cost."""
+        return any(part.over_limit for part in self.split)
+
+    @property
     def can_replace(self) -> bool:
         return any(character.replaceable for character in self.characters)
 
@@ -173,17 +178,21 @@ def build_preview(
 def message_problem(analysis: MessageAnalysis) -> str | None:
     """Why this message cannot be saved as it is, in plain words; None when it can."""
     if not analysis.text.strip():
-        return "The message is empty. Type it above to see how many SMS it takes."
+        return "The message is empty. Write it to see how many SMS it takes."
     if analysis.over_limit:
         limit = analysis.max_parts
         shorten_by = analysis.units - character_limit(analysis.encoding, limit)
         return (
             f"Too long to send: a message can take at most {limit} SMS "
             f"({character_limit(GSM7, limit)} standard characters, or {character_limit(UCS2, limit)} "
-            f"with special characters). This one needs {analysis.parts} SMS: "
-            f"remove at least {shorten_by} characters."
+            f"with special characters). Remove at least {_count(shorten_by, 'character')}."
         )
     return None
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 character`, `2 characters`: the messages are read by people."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _far_too_long(length: int, max_parts: int) -> str:

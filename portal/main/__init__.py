@@ -1,4 +1,5 @@
-"""The landing page after sign-in: the account's dashboard."""
+"""The landing page after sign-in (the account's dashboard), and the icon browsers ask for by its
+old address."""
 
 from flask import Blueprint
 

@@ -1,9 +1,10 @@
-"""The dashboard: the last 30 days of sending and the campaigns still in flight."""
+"""The dashboard: the last 30 days of sending and the campaigns still in flight; the old icon address."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flask import redirect, url_for
 from flask_login import current_user, login_required
 
 from portal.main import bp
@@ -23,3 +24,9 @@ def index():
     }
     flights = campaigns_in_flight(current_user.account_id)
     return render_page("main/index.html", "in_flight", days=days, totals=totals, flights=flights)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and tools that ignore the page's icon link still get the icon, not a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

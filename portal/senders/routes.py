@@ -13,7 +13,10 @@ from portal.senders.forms import AddSenderForm
 from portal.senders.service import (
     SenderNameError,
     delete_sender_name,
+    describe_changes,
     dismiss_notices,
+    drafts_by_sender,
+    fallback_sender,
     history_of,
     make_default,
     names_of,
@@ -63,9 +66,9 @@ def check():
     """Reads every status from SMSAPI now; htmx swaps the list in place."""
     error, message = None, None
     try:
-        changes = sync_sender_names(current_user.account_id).changes
+        result = sync_sender_names(current_user.account_id)
         db.session.commit()
-        message = f"Checked with SMSAPI: {len(changes) or 'nothing'} changed."
+        message = describe_changes(result)
     except SenderNameError as problem:
         error = str(problem)
     if not is_htmx_fragment_request():
@@ -90,13 +93,23 @@ def default(sender_id: int):
 def delete(sender_id: int):
     """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST deletes."""
     sender = get_scoped_or_404(SenderName, sender_id)
+    fallback = fallback_sender(sender.account_id)
     if request.method == "GET":
+        using = drafts_by_sender(sender.account_id).get(sender.id, [])
+        moving = f" {_drafts(using)} will send from {fallback} instead." if using else ""
         return confirmation_page(
-            question=f"Delete {sender.name}?", consequence=DELETE_CONSEQUENCE,
+            question=f"Delete {sender.name}?", consequence=DELETE_CONSEQUENCE + moving,
             action=url_for("senders.delete", sender_id=sender.id), button="Delete",
             back=url_for("senders.index"),
         )
-    return _act(lambda: delete_sender_name(sender, current_user), f"{sender.name} was deleted.")
+
+    def deleted(moved: list[str]) -> str:
+        if not moved:
+            return f"{sender.name} was deleted."
+        verb = "sends" if len(moved) == 1 else "send"
+        return f"{sender.name} was deleted. {_drafts(moved)} now {verb} from {fallback} instead."
+
+    return _act(lambda: delete_sender_name(sender, current_user), deleted)
 
 
 @bp.route("/notices/dismiss", methods=["POST"])
@@ -124,11 +137,20 @@ def _act(change, success):
     return redirect_after_change(url_for("senders.index"))
 
 
+def _drafts(names: list[str]) -> str:
+    """The draft “Spring sale”, or the drafts “Spring sale”, “Winter sale”."""
+    listed = ", ".join(f"“{name}”" for name in names)
+    return f"The draft {listed}" if len(names) == 1 else f"The drafts {listed}"
+
+
 def _page(*, block: str = "content", add_form: AddSenderForm | None = None, status: int = 200, **context):
     account_id = current_user.account_id
     names = names_of(account_id, active_only=not current_user.is_admin)
-    history = history_of(names) if current_user.is_admin else {}
+    admin = current_user.is_admin
     return render_page(
-        "senders/index.html", block, status=status, names=names, history=history,
+        "senders/index.html", block, status=status, names=names,
+        history=history_of(names) if admin else {},
+        drafts=drafts_by_sender(account_id) if admin else {},
+        fallback=fallback_sender(account_id) if admin else None,
         add_form=add_form or AddSenderForm(), **context,
     )

@@ -12,13 +12,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.audit import record_event
 from portal.extensions import db
 from portal.locking import lock_account
-from portal.models import EventSource, SenderName, SenderNameEvent, SenderStatus, SmsSettings, User, utcnow
+from portal.models import (
+    Campaign,
+    CampaignStatus,
+    EventSource,
+    SenderName,
+    SenderNameEvent,
+    SenderStatus,
+    SmsSettings,
+    User,
+    utcnow,
+)
 from portal.models.senders import MAX_STORED_LENGTH
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import ContentError, SmsapiError, SmsapiNotFound
@@ -62,11 +72,24 @@ def history_of(names: list[SenderName]) -> dict[int, list[SenderNameEvent]]:
 
 def check_new_name(account_id: int, name: str) -> str:
     """The name if the account may register it: the plain rule, then no duplicate (a deleted one may
-    come back)."""
+    come back).
+
+    Names that differ only in capitals count as one: SMSAPI documents no rule on case (SMSAPI.md §4),
+    recipients could not tell "aretonet" from "ARETONET" apart as senders, and the portal finds names
+    at SMSAPI by their spelling, so two such names would be a trap rather than a choice.
+    """
     check_sender_name(name)
-    existing = _named(account_id, name)
-    if existing is not None and existing.status != SenderStatus.DELETED:
+    existing = db.session.scalar(select(SenderName).where(
+        SenderName.account_id == account_id, func.lower(SenderName.name) == name.lower(),
+        SenderName.status != SenderStatus.DELETED.value,
+    ))
+    if existing is not None and existing.name == name:
         raise InvalidSenderName(f"{name} is already one of your sender names.")
+    if existing is not None:
+        raise InvalidSenderName(
+            f"{existing.name} is already one of your sender names, and names that differ only in "
+            f"capital letters count as the same name. Delete {existing.name} first to use {name} instead."
+        )
     return name
 
 
@@ -141,19 +164,54 @@ def use_smsapi_default(account_id: int, by: User) -> None:
     db.session.flush()
 
 
-def delete_sender_name(sender: SenderName, by: User) -> None:
-    """Remove the name at SMSAPI and mark it deleted; the default must be replaced first."""
+def drafts_by_sender(account_id: int) -> dict[int, list[str]]:
+    """The names of the drafts that use each sender name, keyed by its id (one query for the page)."""
+    rows = db.session.execute(
+        select(Campaign.sender_name_id, Campaign.name)
+        .where(Campaign.account_id == account_id, Campaign.sender_name_id.is_not(None),
+               Campaign.status == CampaignStatus.DRAFT.value)
+        .order_by(Campaign.name)
+    )
+    drafts: dict[int, list[str]] = {}
+    for sender_id, name in rows:
+        drafts.setdefault(sender_id, []).append(name)
+    return drafts
+
+
+def fallback_sender(account_id: int) -> str:
+    """What a draft without a sender name of its own sends from: the default, in words."""
+    default = db.session.scalar(
+        select(SenderName.name).where(SenderName.account_id == account_id, SenderName.is_default.is_(True))
+    )
+    return f"the default sender {default}" if default else "SMSAPI's account default"
+
+
+def delete_sender_name(sender: SenderName, by: User) -> list[str]:
+    """Remove the name at SMSAPI and mark it deleted; the default must be replaced first.
+
+    Drafts that used it go over to the account's default sender (a deleted name can never send);
+    returns their names, so the admin is told which drafts changed.
+    """
     if sender.is_default:
         raise SenderNameError(f"{sender.name} is the default sender: choose another default first.")
     if sender.status == SenderStatus.DELETED:
-        return
+        return []
     # A name already gone at SMSAPI (SmsapiNotFound) leaves only our copy to mark.
     with _smsapi(sender.account_id) as client, suppress(SmsapiNotFound):
         client.delete_sender_name(sender.name)
     _change_status(sender, SenderStatus.DELETED.value, EventSource.PERSON, by)
     record_event(sender.account_id, by, "sender.deleted", f"{by.email} deleted the sender name {sender.name}",
                  name=sender.name)
+    moved = drafts_by_sender(sender.account_id).get(sender.id, [])
+    db.session.execute(
+        update(Campaign)
+        .where(Campaign.account_id == sender.account_id, Campaign.sender_name_id == sender.id,
+               Campaign.status == CampaignStatus.DRAFT.value)
+        .values(sender_name_id=None)
+        .execution_options(synchronize_session="fetch")
+    )
     db.session.flush()
+    return moved
 
 
 @dataclass
@@ -198,6 +256,20 @@ def sync_sender_names(account_id: int) -> SyncResult:
                      name=name, status=status)
     db.session.flush()
     return result
+
+
+def describe_changes(result: SyncResult) -> str:
+    """What a check found, in words for the admin: a name SMSAPI had and the portal did not is named
+    as imported, so a name nobody registered here (such as SMSAPI's own "Test") is no surprise."""
+    if not result.changes:
+        return "Checked just now, nothing changed."
+    said = []
+    for name, previous, status in result.changes:
+        if previous is None:
+            said.append(f"{name} was found in your SMSAPI account and imported (status: {status})")
+        else:
+            said.append(f"{name} is now {status} (was {previous})")
+    return "Checked just now: " + "; ".join(said) + "."
 
 
 def _import_name(account_id: int, name: str, status: str) -> SenderName | None:

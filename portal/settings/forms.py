@@ -24,7 +24,10 @@ class ConnectForm(PortalForm):
 
 
 class GoLiveForm(PortalForm):
-    confirm = BooleanField("I understand: messages will reach real phones and use SMSAPI points")
+    # Ids of their own: the page holds several forms with a `confirm` box, and ids must be unique.
+    confirm = BooleanField(
+        "I understand: messages will reach real phones and use SMSAPI points", id="go-live-confirm"
+    )
 
 
 class DefaultSenderForm(PortalForm):
@@ -33,10 +36,20 @@ class DefaultSenderForm(PortalForm):
     sender = SelectField("Default sender", choices=[], validate_choice=True)
 
 
+class TimezoneForm(PortalForm):
+    """`timezone` offers the common zones first; choices are set per request (offsets follow DST)."""
+
+    timezone = SelectField(
+        "Time zone of this account", choices=[], validate_choice=True,
+        description="Every time in the portal is shown in this zone, and campaigns are scheduled in it.",
+    )
+
+
 class RegenerateSecretForm(PortalForm):
     confirm = BooleanField(
         "I will paste the new URL in SMSAPI: the current one keeps working for 72 hours only",
         validators=[DataRequired("Tick the box to confirm: the current URL stops working in 72 hours.")],
+        id="new-callback-confirm",
     )
 
 

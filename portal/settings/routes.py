@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -19,6 +19,7 @@ from portal.settings.forms import (
     DefaultSenderForm,
     GoLiveForm,
     RegenerateSecretForm,
+    TimezoneForm,
     UsernameCheckForm,
 )
 from portal.settings.service import (
@@ -30,11 +31,13 @@ from portal.settings.service import (
     set_callback_username_check,
     set_default_country,
     set_test_mode,
+    set_timezone,
 )
 from portal.sms.services import get_service
-from portal.smsapi_account import callback_url, sends_in_test_mode, settings_for
+from portal.smsapi_account import callback_host_out_of_reach, callback_url, sends_in_test_mode, settings_for
 from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+from portal.timezones import COMMON_ZONES, selectable_zones, zone_label
 
 DISCONNECT_CONSEQUENCE = (
     "The token is deleted from the portal and nothing can be sent until a token is connected again."
@@ -77,16 +80,21 @@ def connect():
 @bp.route("/connection/check", methods=["POST"])
 @admin_required
 def check():
-    """Refreshes username and balance; htmx swaps the connection card in place."""
-    error = None
+    """Refreshes username and balance; htmx swaps the connection card in place, saying what changed."""
+    error = outcome = None
     try:
-        check_connection(current_user.account_id)
+        changes = check_connection(current_user.account_id)
         db.session.commit()
     except SettingsError as problem:
         error = str(problem)
+    else:
+        outcome = "Checked just now, nothing changed."
+        if changes:
+            outcome = f"Checked just now: {'; '.join(changes)}."
     if not is_htmx_fragment_request():
-        return _done(error, "#connection", "Checked with SMSAPI just now.")
-    return _page(block="connection", connection_error=error, status=422 if error else 200)
+        return _done(error, "#connection", outcome)
+    status = 422 if error else 200
+    return _page(block="connection", connection_error=error, check_outcome=outcome, status=status)
 
 
 @bp.route("/connection/remove", methods=["GET", "POST"])
@@ -107,11 +115,12 @@ def remove():
 @bp.route("/test-mode/<any(on, off):mode>", methods=["POST"])
 @admin_required
 def test_mode(mode: str):
-    confirmed = GoLiveForm().confirm.data
+    form = GoLiveForm()
     try:
-        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=confirmed)
+        set_test_mode(current_user.account_id, current_user, mode == "on", confirmed=form.confirm.data)
     except SettingsError as error:
-        return _done(str(error), "#test-mode")
+        form.confirm.errors = [str(error)]
+        return _page(go_live_form=form, status=422)
     db.session.commit()
     return _done(None, "#test-mode", "Test mode is on." if mode == "on" else "Live sending is on.")
 
@@ -121,14 +130,16 @@ def test_mode(mode: str):
 def default_sender():
     form = _default_sender_form()
     if not form.validate_on_submit():
-        return _done("Choose a default sender from the list.", "#default-sender")
+        form.sender.errors = ["Choose a default sender from the list."]
+        return _page(default_form=form, status=422)
     try:
         if form.sender.data:
             senders.make_default(get_scoped_or_404(SenderName, int(form.sender.data)), current_user)
         else:
             senders.use_smsapi_default(current_user.account_id, current_user)
     except senders.SenderNameError as error:
-        return _done(str(error), "#default-sender")
+        form.sender.errors = [str(error)]
+        return _page(default_form=form, status=422)
     db.session.commit()
     return _done(None, "#default-sender", "Default sender saved.")
 
@@ -138,7 +149,7 @@ def default_sender():
 def callback_secret():
     form = RegenerateSecretForm()
     if not form.validate_on_submit():
-        return _done(" ".join(form.confirm.errors), "#callback")
+        return _page(regenerate_form=form, status=422)
     regenerate_callback_secret(current_user.account_id, current_user)
     db.session.commit()
     return _done(None, "#callback", "New callback URL made: paste it in SMSAPI now. "
@@ -159,18 +170,47 @@ def callback_username_check():
     return _done(None, "#callback", "Saved.")
 
 
+@bp.route("/timezone", methods=["POST"])
+@admin_required
+def timezone():
+    form = _timezone_form()
+    if form.validate_on_submit():
+        try:
+            set_timezone(current_user.account_id, current_user, form.timezone.data)
+        except SettingsError as error:
+            form.timezone.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(None, "#time-zone", f"Times are now shown in {form.timezone.data}.")
+    elif form.timezone.errors:
+        form.timezone.errors = ["Choose a time zone from the list."]
+    return _page(timezone_form=form, status=422)
+
+
+def _timezone_form() -> TimezoneForm:
+    form = TimezoneForm()
+    form.timezone.choices = {
+        "Common": [(name, zone_label(name)) for name in COMMON_ZONES],
+        "All time zones": [(name, zone_label(name)) for name in selectable_zones()[len(COMMON_ZONES):]],
+    }
+    return form
+
+
 @bp.route("/country", methods=["POST"])
 @admin_required
 def default_country():
     form = _country_form()
-    if not form.validate_on_submit():
-        return _done("Choose a country from the list.", "#phone-numbers")
-    try:
-        set_default_country(current_user.account_id, current_user, form.country.data)
-    except SettingsError as error:
-        return _done(str(error), "#phone-numbers")
-    db.session.commit()
-    return _done(None, "#phone-numbers", "Default country saved.")
+    if form.validate_on_submit():
+        try:
+            set_default_country(current_user.account_id, current_user, form.country.data)
+        except SettingsError as error:
+            form.country.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(None, "#phone-numbers", "Default country saved.")
+    else:
+        form.country.errors = ["Choose a country from the list."]
+    return _page(country_form=form, status=422)
 
 
 def _country_form() -> CountryForm:
@@ -186,9 +226,19 @@ def _default_sender_form(active: list[SenderName] | None = None) -> DefaultSende
     form = DefaultSenderForm()
     if active is None:
         active = senders.names_of(current_user.account_id, active_only=True)
+    _offer_active_names(form, active)
+    return form
+
+
+def _offer_active_names(form: DefaultSenderForm, active: list[SenderName]) -> None:
     form.sender.choices = [SelectChoice("", "SMSAPI's account default")] + [
         SelectChoice(str(sender.id), sender.name) for sender in active
     ]
+
+
+def _current_timezone_form() -> TimezoneForm:
+    form = _timezone_form()
+    form.timezone.data = current_user.account.timezone
     return form
 
 
@@ -198,24 +248,36 @@ def _done(error: str | None, anchor: str, success: str | None = None):
     return redirect_after_change(url_for("settings.index") + anchor)
 
 
-def _page(*, block: str = "content", connect_form: ConnectForm | None = None, status: int = 200, **context):
+def _page(*, block: str = "content", status: int = 200, **forms_and_context):
+    """The page; a form passed in (with its errors) replaces the fresh one, so errors sit by their field."""
     account_id = current_user.account_id
     settings = settings_for(account_id)
     active = senders.names_of(account_id, active_only=True)
-    default_form = _default_sender_form(active)
-    default = next((s for s in active if s.is_default), None)
-    default_form.sender.data = str(default.id) if default else ""
-    country_form = _country_form()
-    country_form.country.data = current_user.account.default_country
+    default_form = forms_and_context.pop("default_form", None)
+    if default_form is None:
+        default_form = _default_sender_form(active)
+        default = next((s for s in active if s.is_default), None)
+        default_form.sender.data = str(default.id) if default else ""
+    else:
+        _offer_active_names(default_form, active)
+    country_form = forms_and_context.pop("country_form", None)
+    if country_form is None:
+        country_form = _country_form()
+        country_form.country.data = current_user.account.default_country
     return render_page(
         "settings/index.html", block, status=status,
         settings=settings, service_name=get_service(settings.service).display_name,
-        callback_url=callback_url(settings),
-        connect_form=connect_form or ConnectForm(service=settings.service), go_live_form=GoLiveForm(),
-        default_form=default_form, regenerate_form=RegenerateSecretForm(), country_form=country_form,
+        callback_url=(url := callback_url(settings)), callback_out_of_reach=callback_host_out_of_reach(url),
+        uses_simulator=bool(current_app.config["SMSAPI_API_URL"]),
+        connect_form=forms_and_context.pop("connect_form", None) or ConnectForm(service=settings.service),
+        go_live_form=forms_and_context.pop("go_live_form", None) or GoLiveForm(),
+        regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
+        timezone_form=forms_and_context.pop("timezone_form", None) or _current_timezone_form(),
+        country_form=country_form,
         username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
+        default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),
-        **context,
+        **forms_and_context,
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.audit import record_event
 from portal.extensions import db
-from portal.models import SmsSettings, User, utcnow
+from portal.models import Account, SmsSettings, User, utcnow
 from portal.models.sms_settings import new_callback_secret
 from portal.sms.client import is_header_safe
 from portal.sms.errors import SmsapiAuthError, SmsapiError, TransientError
@@ -23,6 +23,7 @@ from portal.smsapi_account import (
     make_client,
     settings_to_change,
 )
+from portal.timezones import UnknownTimezone, zone
 from portal.token_vault import encrypt_token, reencrypt_token
 
 IP_NOT_ALLOWED_CODE = 105  # SMSAPI.md §2.2: the caller's IP is not on the account's API allowlist
@@ -123,11 +124,16 @@ def _store_profile(settings: SmsSettings, profile: Profile) -> None:
     settings.checked_at = utcnow()
 
 
-def check_connection(account_id: int) -> SmsSettings:
-    """Ask SMSAPI again who the stored token belongs to and how many points are left."""
+def check_connection(account_id: int) -> list[str]:
+    """Ask SMSAPI again who the stored token belongs to and how many points are left.
+
+    Returns what changed since the last check, in words for the admin (empty: nothing changed), so a
+    check that finds nothing new still visibly answers.
+    """
     settings = settings_to_change(account_id)
     if not settings.is_connected:
         raise SettingsError("No SMSAPI account is connected yet.")
+    before = (settings.smsapi_username, settings.points_balance)
     try:
         with connected_client(account_id, settings) as client:
             _store_profile(settings, client.profile())
@@ -136,7 +142,19 @@ def check_connection(account_id: int) -> SmsSettings:
     except SmsapiError as error:
         raise SettingsError(f"SMSAPI refused the check: {error.message}.") from None
     db.session.flush()
-    return settings
+    return _profile_changes(before, (settings.smsapi_username, settings.points_balance))
+
+
+def _profile_changes(before: tuple, after: tuple) -> list[str]:
+    (old_username, old_points), (username, points) = before, after
+    changes = []
+    if old_username != username:
+        changes.append(f"the SMSAPI username is now {username} (was {old_username})")
+    if old_points != points:
+        shown = f"{points:.2f}" if points is not None else "not shown"
+        was = f"{old_points:.2f}" if old_points is not None else "not shown"
+        changes.append(f"the points balance is now {shown} (was {was})")
+    return changes
 
 
 def disconnect(account_id: int, by: User) -> None:
@@ -168,6 +186,21 @@ def set_test_mode(account_id: int, by: User, test_mode: bool, *, confirmed: bool
         record_event(account_id, by, "settings.test_mode_on", f"{by.email} switched test mode on")
     else:
         record_event(account_id, by, "settings.test_mode_off", f"{by.email} switched to live sending")
+    db.session.flush()
+
+
+def set_timezone(account_id: int, by: User, name: str) -> None:
+    """The zone every time of the account is shown and scheduled in; the caller commits."""
+    try:
+        zone(name)
+    except UnknownTimezone as error:
+        raise SettingsError(str(error)) from None
+    account = db.session.get(Account, account_id)
+    if account.timezone == name:
+        return
+    previous, account.timezone = account.timezone, name
+    record_event(account_id, by, "settings.timezone_changed",
+                 f"{by.email} changed the time zone from {previous} to {name}", timezone=name)
     db.session.flush()
 
 

@@ -15,7 +15,7 @@ from portal.templating import confirmation_page, is_htmx_fragment_request, rende
 from portal.tenancy import get_scoped_or_404
 from portal.users import bp
 from portal.users.forms import NewUserForm, RoleForm
-from portal.users.service import UserRuleError, add_user, change_role, set_active
+from portal.users.service import UserRuleError, add_user, change_role, refusals_for, set_active
 
 DEACTIVATE_CONSEQUENCE = "They are signed out and cannot sign in until an admin reactivates them."
 
@@ -27,7 +27,10 @@ def _users() -> list[User]:
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("users/index.html", users=_users(), role_form=RoleForm())
+    users = _users()
+    return render_template(
+        "users/index.html", users=users, role_form=RoleForm(), refusals=refusals_for(users, current_user)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,7 +112,7 @@ def _row_or_redirect(user: User, error: str | None):
         db.session.refresh(user)
         return render_page(
             "users/index.html", "user_row", status=422 if error else 200,
-            user=user, row_error=error, role_form=RoleForm(),
+            user=user, row_error=error, role_form=RoleForm(), refusals=refusals_for([user], current_user),
         )
     flash(error or f"{user.email} updated.", "error" if error else "success")
     return redirect(url_for("users.index"))

@@ -5,6 +5,8 @@ The functions flush; the view or command that calls them commits.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from portal.audit import record_event
@@ -17,6 +19,33 @@ from portal.models import Account, Role, SmsSettings, User
 
 class UserRuleError(ValueError):
     """A change to users that the rules refuse; the message says why, for the person asking."""
+
+
+LAST_ADMIN = "An account needs at least one active admin: make someone else admin first."
+NOT_YOURSELF = "You cannot deactivate yourself: ask another admin."
+
+
+@dataclass(frozen=True, slots=True)
+class Refusals:
+    """Changes the rules would refuse for one user, with the reason the page shows instead."""
+
+    role: str | None = None
+    deactivate: str | None = None
+
+
+def refusals_for(users: list[User], by: User) -> dict[int, Refusals]:
+    """What the users page must not offer on each row (the same rules as the changes themselves)."""
+    if not users:
+        return {}
+    admins = _active_admins(users[0].account_id)
+    refusals = {}
+    for user in users:
+        last_admin = user.active and user.role == Role.ADMIN and admins <= 1
+        refusals[user.id] = Refusals(
+            role=LAST_ADMIN if last_admin else None,
+            deactivate=NOT_YOURSELF if user.id == by.id else LAST_ADMIN if last_admin else None,
+        )
+    return refusals
 
 
 def create_account(name: str, admin_email: str, admin_password: str) -> User:
@@ -46,7 +75,7 @@ def change_role(user: User, role: Role, by: User) -> None:
     if user.role == role:
         return
     if user.role == Role.ADMIN and _is_last_active_admin(user):
-        raise UserRuleError("An account needs at least one active admin: make someone else admin first.")
+        raise UserRuleError(LAST_ADMIN)
     previous = Role(user.role)
     user.role = role.value
     record_event(
@@ -61,9 +90,9 @@ def set_active(user: User, active: bool, by: User) -> None:
     if user.active == active:
         return
     if not active and user.id == by.id:
-        raise UserRuleError("You cannot deactivate yourself: ask another admin.")
+        raise UserRuleError(NOT_YOURSELF)
     if not active and user.role == Role.ADMIN and _is_last_active_admin(user):
-        raise UserRuleError("An account needs at least one active admin: make someone else admin first.")
+        raise UserRuleError(LAST_ADMIN)
     user.active = active
     if not active:
         user.end_sessions()
@@ -112,9 +141,12 @@ def _lock_and_refresh(user: User) -> None:
 
 
 def _is_last_active_admin(user: User) -> bool:
-    admins = db.session.scalar(
+    return user.active and _active_admins(user.account_id) <= 1
+
+
+def _active_admins(account_id: int) -> int:
+    return db.session.scalar(
         select(func.count(User.id)).where(
-            User.account_id == user.account_id, User.role == Role.ADMIN.value, User.active.is_(True)
+            User.account_id == account_id, User.role == Role.ADMIN.value, User.active.is_(True)
         )
     )
-    return user.active and admins <= 1

@@ -207,3 +207,17 @@ def test_another_accounts_sender_name_is_refused(app, client, auth, make_account
     response = compose(client, sender=str(foreign))
     assert response.status_code == 422
     assert "Choose a sender name from the list." in response.data.decode()
+
+
+def test_preview_over_the_limit_says_it_once_and_shows_no_cost(member_client):
+    html = compose(member_client, action="preview", message="a" * 919, headers=HTMX).data.decode()
+    assert html.count("Remove at least 1 character.") == 1
+    assert "Left in this SMS" not in html
+    assert "Estimated cost" not in html
+    assert "1 characters" not in html
+
+
+def test_empty_preview_points_nowhere(member_client):
+    html = compose(member_client, action="preview", message="", headers=HTMX).data.decode()
+    assert "Write it to see how many SMS it takes." in html
+    assert "above" not in html

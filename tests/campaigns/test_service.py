@@ -96,7 +96,10 @@ def test_over_the_limit_names_the_limit_and_how_much_to_remove():
     assert preview.parts == 7
     assert preview.split[-1].over_limit and not preview.split[5].over_limit
     assert "at most 6 SMS (918 standard characters, or 402 with special characters)" in preview.problem
-    assert "remove at least 1 characters" in preview.problem
+    assert preview.problem.endswith("Remove at least 1 character.")
+    assert preview.is_over_limit
+    assert build_preview("a" * 920, max_parts=6).problem.endswith("Remove at least 2 characters.")
+    assert not build_preview("a" * 918, max_parts=6).is_over_limit
 
 
 def test_limit_follows_the_configured_number_of_parts():

@@ -91,7 +91,7 @@ def test_bulk_add_puts_ticked_or_all_matching_contacts_on_a_list(app, member_cli
         members = set(db.session.scalars(select(ContactListMember.contact_id)))
     assert members == set(ids.values())
     page = member_client.get("/contacts/lists").get_data(as_text=True)
-    assert "<td>3</td>" in page
+    assert "<td data-label=\"Contacts\">3</td>" in page
 
 
 def test_bulk_add_cannot_touch_another_accounts_contacts(app, member_client, account, make_account):

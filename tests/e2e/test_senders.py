@@ -27,7 +27,7 @@ def test_admin_adds_a_name_sees_it_approved_and_makes_it_default(app, page, acco
     simulator.decide_sender_name("ARETONET", approve=True)
     page.get_by_role("button", name="Check now with SMSAPI").click()
     expect(card.locator(".badge-active")).to_have_text("Active")
-    expect(page.locator("#names")).to_contain_text("Checked with SMSAPI")
+    expect(page.locator("#names")).to_contain_text("ARETONET is now active (was pending)")
 
     card.get_by_role("button", name="Make default").click()
     expect(page.get_by_role("status").filter(has_text="ARETONET is now the default sender")).to_be_visible()

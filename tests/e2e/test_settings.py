@@ -26,7 +26,9 @@ def test_admin_connects_a_token_and_sees_username_and_balance(settings_page, sim
     expect(card).to_contain_text("100.00")
     simulator.update_account(points="12.5")
     card.get_by_role("button", name="Check again").click()
-    expect(card).to_contain_text("12.50")
+    expect(card).to_contain_text("Checked just now: the points balance is now 12.50 (was 100.00).")
+    card.get_by_role("button", name="Check again").click()
+    expect(card).to_contain_text("Checked just now, nothing changed.")
 
 
 def test_wrong_token_shows_the_message_and_saves_nothing(settings_page):

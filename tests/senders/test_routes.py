@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import SenderName
+from portal.models import Campaign, SenderName
 from tests.conftest import in_account
 
 
@@ -45,7 +45,8 @@ def test_check_now_answers_htmx_with_the_list(admin_client, connected, simulator
     page = response.data.decode()
     assert page.lstrip().startswith('<section id="names"')
     assert 'badge-active">Active' in page
-    assert "Checked with SMSAPI" in page
+    assert "ARETONET is now active (was pending)" in page
+    assert "Test was found in your SMSAPI account and imported" in page
 
 
 def test_default_and_delete_from_the_list(app, admin_client, connected, simulator):
@@ -82,3 +83,28 @@ def test_default_sender_chosen_in_settings_uses_the_same_rule(app, admin_client,
                              follow_redirects=True).data.decode()
     assert "Default sender saved." in page
     assert "made ARETONET the default sender" in page
+
+
+def test_deleting_a_name_drafts_use_names_them_and_what_they_send_with_instead(
+    app, admin_client, connected, simulator
+):
+    admin_client.post("/senders/", data={"name": "ARETONET"})
+    simulator.decide_sender_name("ARETONET")
+    admin_client.post("/senders/check")
+    with in_account(app, connected.account_id):
+        sender = db.session.scalar(select(SenderName).filter_by(name="ARETONET"))
+        for name in ("Spring sale", "Winter sale"):
+            db.session.add(Campaign(account_id=connected.account_id, name=name, message="Hi",
+                                    sender_name_id=sender.id))
+        db.session.add(Campaign(account_id=connected.account_id, name="Plain", message="Hi"))
+        db.session.commit()
+        sender_id = sender.id
+    page = admin_client.get("/senders/").data.decode()
+    assert "Used by the drafts <strong>Spring sale</strong>, <strong>Winter sale</strong>." in page
+    assert "If you delete it, they send from SMSAPI&#39;s account default instead." in page
+    assert "2 drafts (Spring sale, Winter sale) will send from SMSAPI&#39;s account default instead." in page
+    page = admin_client.post(f"/senders/{sender_id}/delete", follow_redirects=True).data.decode()
+    assert ("ARETONET was deleted. The drafts “Spring sale”, “Winter sale” now send from "
+            "SMSAPI&#39;s account default instead.") in page
+    with in_account(app, connected.account_id):
+        assert db.session.scalars(select(Campaign.sender_name_id)).all() == [None, None, None]

@@ -11,6 +11,7 @@ from portal.schedule import PERIODIC_JOBS
 from portal.senders.service import (
     SenderNameError,
     delete_sender_name,
+    describe_changes,
     make_default,
     names_of,
     notices_for,
@@ -199,6 +200,28 @@ def test_admins_get_a_notice_for_approvals_until_dismissed(app, connected, simul
         dismiss_notices(admin)
         assert notices_for(admin) == []
         assert db.session.scalar(select(SenderNameEvent).filter_by(to_status="active")) is not None
+
+
+def test_names_differing_only_in_capitals_count_as_one(app, connected, simulator):
+    with in_account(app, connected.account_id):
+        _register(connected)
+        with pytest.raises(SenderNameError, match="differ only in capital letters count as the same name"):
+            _register(connected, "aretonet")
+        upper = db.session.scalar(select(SenderName).filter_by(name="ARETONET"))
+        delete_sender_name(upper, _admin(connected))
+        db.session.commit()
+        assert _register(connected, "aretonet").status == "pending"
+    assert "aretonet" in _remote(simulator)
+
+
+def test_a_check_says_what_it_found_in_words(app, connected, simulator):
+    with in_account(app, connected.account_id):
+        first = describe_changes(sync_sender_names(connected.account_id))
+        db.session.commit()
+        assert first == ("Checked just now: Test was found in your SMSAPI account and imported "
+                         "(status: active).")
+        again = describe_changes(sync_sender_names(connected.account_id))
+        assert again == "Checked just now, nothing changed."
 
 
 def test_two_concurrent_make_default_requests_agree_with_smsapi(app, connected, simulator):

@@ -2,11 +2,19 @@
 
 from datetime import timedelta
 
+import pytest
+
 from portal.audit import recent_events
 from portal.extensions import db
 from portal.models import User, utcnow
 from portal.settings.service import regenerate_callback_secret
-from portal.smsapi_account import account_for_callback, callback_account, callback_url, settings_for
+from portal.smsapi_account import (
+    account_for_callback,
+    callback_account,
+    callback_host_out_of_reach,
+    callback_url,
+    settings_for,
+)
 from tests.conftest import in_account
 
 
@@ -65,3 +73,24 @@ def test_regenerating_twice_retires_the_first_secret_at_once(app, account):
         account_id = str(account.account_id)
         assert account_for_callback(account_id, first) is None
         assert account_for_callback(account_id, second) == account.account_id
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:5000", "http://localhost:5000", "http://[::1]:5000", "http://10.0.0.7",
+    "http://192.168.1.20:8000", "http://portal.local", "http://sms-portal",
+])
+def test_callback_hosts_smsapi_cannot_reach_are_named(url):
+    assert callback_host_out_of_reach(url + "/api/smsApi/update?account=1") is not None
+
+
+@pytest.mark.parametrize("url", ["https://sms.example.com", "https://203.0.114.9", "http://[2a00:1450::1]"])
+def test_public_callback_hosts_are_fine(url):
+    assert callback_host_out_of_reach(url + "/api/smsApi/update?account=1") is None
+
+
+def test_settings_page_warns_about_a_local_callback_url_and_names_the_setting(app, admin_client):
+    assert "callback-unreachable" not in admin_client.get("/settings/").data.decode()
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    page = admin_client.get("/settings/").data.decode()
+    assert "SMSAPI cannot reach this address: <strong>127.0.0.1</strong>" in page
+    assert "<code>PUBLIC_BASE_URL</code>" in page

@@ -94,7 +94,9 @@ def test_check_again_refreshes_the_balance(app, account, smsapi):
     with in_account(app, account.account_id):
         connect_token(account.account_id, _admin(account), "pl", smsapi.token)
         smsapi.update_account(points="42.5")
-        assert check_connection(account.account_id).points_balance == Decimal("42.5")
+        assert check_connection(account.account_id) == ["the points balance is now 42.50 (was 100.00)"]
+        assert settings_for(account.account_id).points_balance == Decimal("42.5")
+        assert check_connection(account.account_id) == []
 
 
 def test_disconnect_forgets_the_token_and_goes_back_to_test_mode(app, account, smsapi):

@@ -30,7 +30,7 @@ def test_each_request_gets_its_own_budget(app, admin_client, account, simulator)
     connected = admin_client.post("/settings/connection", data={"service": "pl", "token": simulator.token})
     assert connected.status_code == 302
     checked = admin_client.post("/settings/connection/check", follow_redirects=True)
-    assert "Checked with SMSAPI just now." in checked.data.decode()
+    assert "Checked just now, nothing changed." in checked.data.decode()
 
 
 def test_jobs_and_commands_have_no_deadline_only_the_timeouts(app, account, simulator):

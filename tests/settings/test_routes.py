@@ -1,7 +1,7 @@
 """Settings -> SMS pages: admins only, the token never shown back, htmx in place where it helps."""
 
 from portal.extensions import db
-from portal.models import AuditEvent
+from portal.models import Account, AuditEvent
 from portal.smsapi_account import settings_for
 from tests.conftest import in_account
 
@@ -42,12 +42,26 @@ def test_check_again_answers_htmx_with_the_connection_card(admin_client, smsapi)
     assert response.status_code == 200
     assert page.lstrip().startswith('<article id="connection"')
     assert "7.00" in page
+    assert "Checked just now: the points balance is now 7.00 (was 100.00)." in page
+    again = admin_client.post("/settings/connection/check", headers={"HX-Request": "true"}).data.decode()
+    assert "Checked just now, nothing changed." in again
+
+
+def test_check_again_without_javascript_says_what_it_found(admin_client, smsapi):
+    admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
+    page = admin_client.post("/settings/connection/check", follow_redirects=True).data.decode()
+    assert "Checked just now, nothing changed." in page
 
 
 def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, account, smsapi):
     admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
-    page = admin_client.post("/settings/test-mode/off", data={}, follow_redirects=True).data.decode()
-    assert "Tick the box" in page
+    response = admin_client.post("/settings/test-mode/off", data={})
+    assert response.status_code == 422
+    page = response.data.decode()
+    # The error sits under the box it is about, and the box takes the focus.
+    box = page.index('id="go-live-confirm"')
+    assert page.index('id="go-live-confirm-help" class="field-error">Tick the box') > box
+    assert "autofocus" in page[page.rindex("<input", 0, box):page.index(">", box)]
     admin_client.post("/settings/test-mode/off", data={"confirm": "y"})
     with in_account(app, account.account_id):
         assert settings_for(account.account_id).test_mode is False
@@ -57,7 +71,10 @@ def test_live_needs_the_confirmation_box_without_javascript(app, admin_client, a
 def test_regenerate_needs_confirmation_and_is_audited(app, admin_client, account):
     with in_account(app, account.account_id):
         old = settings_for(account.account_id).callback_secret
-    admin_client.post("/settings/callback-secret", data={})
+    refused = admin_client.post("/settings/callback-secret", data={})
+    assert refused.status_code == 422
+    assert '<details open>' in refused.data.decode()
+    assert 'id="new-callback-confirm-help" class="field-error">Tick the box' in refused.data.decode()
     with in_account(app, account.account_id):
         assert settings_for(account.account_id).callback_secret == old
     page = admin_client.post("/settings/callback-secret", data={"confirm": "y"}, follow_redirects=True)
@@ -74,6 +91,29 @@ def test_posts_without_csrf_are_refused(admin_client, smsapi):
     response = admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token},
                                  csrf=False)
     assert response.status_code == 400
+
+
+def test_new_accounts_show_times_in_warsaw_time_and_the_admin_can_change_the_zone(app, admin_client, account):
+    page = admin_client.get("/settings/").data.decode()
+    assert '<option selected value="Europe/Warsaw">Europe/Warsaw (UTC' in page
+    assert '<optgroup label="Common">' in page
+    response = admin_client.post("/settings/timezone", data={"timezone": "America/New_York"},
+                                 follow_redirects=True)
+    page = response.data.decode()
+    assert "Times are now shown in America/New_York." in page
+    assert 'title="America/New_York">' in page  # the change itself, in the new zone
+    assert "changed the time zone from Europe/Warsaw to America/New_York" in page
+    with app.app_context():
+        assert db.session.get(Account, account.account_id).timezone == "America/New_York"
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field(app, admin_client, account):
+    response = admin_client.post("/settings/timezone", data={"timezone": "Poland"})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert 'id="timezone-help" class="field-error">Choose a time zone from the list.' in page
+    with app.app_context():
+        assert db.session.get(Account, account.account_id).timezone == "Europe/Warsaw"
 
 
 def test_settings_say_how_long_the_previous_callback_url_keeps_working(admin_client):

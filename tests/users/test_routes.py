@@ -95,3 +95,23 @@ def test_user_changes_are_in_the_audit_trail(app, admin_client, account):
     with in_account(app, account.account_id):
         actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
     assert actions[-3:] == ["user.added", "user.role_changed", "user.deactivated"]
+
+
+def test_own_row_offers_no_refused_change_and_says_why(admin_client, account):
+    html = admin_client.get("/users/").data.decode()
+    own = html[html.index(f'id="user-{account.admin_id}"'):html.index(f'id="user-{account.member_id}"')]
+    assert f"/users/{account.admin_id}/deactivate" not in own
+    assert f"/users/{account.admin_id}/role" not in own
+    assert "You cannot deactivate yourself" in own
+    assert "at least one active admin" in own
+    member_row = html[html.index(f'id="user-{account.member_id}"'):]
+    assert f"/users/{account.member_id}/deactivate" in member_row
+    assert f"/users/{account.member_id}/role" in member_row
+
+
+def test_with_a_second_admin_the_own_role_can_change_but_not_the_own_status(admin_client, account):
+    admin_client.post(f"/users/{account.member_id}/role", data={"role": "admin"})
+    html = admin_client.get("/users/").data.decode()
+    own = html[html.index(f'id="user-{account.admin_id}"'):html.index(f'id="user-{account.member_id}"')]
+    assert f"/users/{account.admin_id}/role" in own
+    assert f"/users/{account.admin_id}/deactivate" not in own

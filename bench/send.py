@@ -172,13 +172,16 @@ def prepare(app, simulator: Simulator, recipients: int) -> tuple[int, int, int]:
     from portal.extensions import db
     from portal.models import ContactList, SenderName
     from portal.settings.service import connect_token
-    from portal.smsapi_account import settings_for
+    from portal.smsapi_account import settings_to_change
+    from portal.tenancy import account_scope
     from portal.users.service import create_account
 
     with app.app_context():
         upgrade()
         admin = create_account("Bench", f"bench-{uuid.uuid4().hex[:6]}@example.com", "bench password 123")
         account_id = admin.account_id
+        db.session.commit()
+    with app.app_context(), account_scope(account_id):
         requests.post(
             f"{simulator.url}/api.smsapi.pl/sms/sendernames",
             data={"sender": "Bench"},
@@ -187,7 +190,7 @@ def prepare(app, simulator: Simulator, recipients: int) -> tuple[int, int, int]:
         )
         simulator.admin("POST", f"accounts/{USERNAME}/sendernames/Bench/approve")
         connect_token(account_id, None, "pl", TOKEN)
-        settings_for(account_id).test_mode = False
+        settings_to_change(account_id).test_mode = False
         sender = SenderName(account_id=account_id, name="Bench", status="active")
         contact_list = ContactList(account_id=account_id, name="Everyone")
         db.session.add_all([sender, contact_list])

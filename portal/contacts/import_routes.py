@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from pathlib import PurePath
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -33,6 +28,7 @@ from portal.contacts.csv_import import (
 )
 from portal.contacts.forms import NEW_LIST, MappingForm, UploadForm
 from portal.contacts.service import account_country
+from portal.downloads import csv_download
 from portal.extensions import db
 from portal.models import ContactImport, ContactList, ImportStatus
 from portal.queue import enqueue
@@ -170,19 +166,7 @@ def import_errors(import_id: int):
     """The rows that were not imported, streamed: row number, column, value, problem."""
     upload = get_scoped_or_404(ContactImport, import_id)
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so that Excel reads the file as UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(["row", "column", "value", "problem"])
-        for row in importer.problem_rows(upload):
-            writer.writerow([row.row_number, row.column_name, row.value, row.problem])
-            if buffer.tell() > 65536:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"import-{import_id}-problems.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    rows = (
+        [row.row_number, row.column_name, row.value, row.problem] for row in importer.problem_rows(upload)
+    )
+    return csv_download(f"import-{import_id}-problems.csv", ["row", "column", "value", "problem"], rows)

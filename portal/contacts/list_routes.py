@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.contacts import bp
@@ -15,6 +11,7 @@ from portal.contacts.audience import audience_summary
 from portal.contacts.forms import ListForm
 from portal.contacts.routes import _int_arg
 from portal.contacts.service import export_rows, search_contacts
+from portal.downloads import csv_download
 from portal.extensions import db
 from portal.models import ContactList
 from portal.tenancy import get_scoped_or_404
@@ -97,23 +94,12 @@ def export_list(list_id: int):
     contact_list = get_scoped_or_404(ContactList, list_id)
     account_id = current_user.account_id
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so that Excel reads the file as UTF-8
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_HEADER)
-        for contact, opted_out in export_rows(account_id, list_id):
-            writer.writerow([
-                contact.phone, contact.first_name, contact.last_name, "yes" if opted_out else "no",
-                contact.consent_at.isoformat() if contact.consent_at else "", contact.consent_source or "",
-                "; ".join(f"{key}: {value}" for key, value in (contact.fields or {}).items()),
-            ])
-            if buffer.tell() > 65536:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"list-{contact_list.id}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    rows = (
+        [
+            contact.phone, contact.first_name, contact.last_name, "yes" if opted_out else "no",
+            contact.consent_at.isoformat() if contact.consent_at else "", contact.consent_source or "",
+            "; ".join(f"{key}: {value}" for key, value in (contact.fields or {}).items()),
+        ]
+        for contact, opted_out in export_rows(account_id, list_id)
+    )
+    return csv_download(f"list-{contact_list.id}.csv", EXPORT_HEADER, rows)

@@ -22,23 +22,33 @@ class SignInForm(PortalForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class NewPasswordForm(PortalForm):
-    password = PasswordField(
-        "New password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+def new_password_field(label: str, *, required: str, description: str = "") -> PasswordField:
+    """A password someone chooses: long enough, as the sign-in rules ask; one rule for every form."""
+    return PasswordField(
+        label,
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.{' ' + description if description else ''}",
         validators=[
-            DataRequired("Choose a new password."),
+            DataRequired(required),
             Length(
                 min=MIN_PASSWORD_LENGTH, max=200, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
             ),
         ],
         render_kw={"autocomplete": "new-password"},
     )
-    confirm = PasswordField(
-        "Repeat the new password",
+
+
+def repeat_password_field(label: str) -> PasswordField:
+    """The same password typed again, compared with the form's `password` field."""
+    return PasswordField(
+        label,
         validators=[EqualTo("password", "The two passwords are not the same.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class NewPasswordForm(PortalForm):
+    password = new_password_field("New password", required="Choose a new password.")
+    confirm = repeat_password_field("Repeat the new password")
 
 
 class ChangePasswordForm(NewPasswordForm):

@@ -150,8 +150,14 @@ def pause_campaign(campaign_id: int, by: User | None, reason: str | None = None)
 
 
 def resume_campaign(campaign_id: int, by: User | None) -> Campaign:
-    """Continue a paused campaign where it stopped; the caller commits, then `start_sending`."""
-    return transition(get_campaign(campaign_id), CampaignStatus.SENDING, by)
+    """Continue a paused campaign where it stopped; the caller commits, then `start_sending`.
+
+    Only a paused one: a draft reaches sending through `launch_campaign`, which checks it first.
+    """
+    campaign = get_campaign(campaign_id)
+    if campaign.status != CampaignStatus.PAUSED:
+        raise TransitionRefused(f"“{campaign.name}” is not paused, so there is nothing to resume.")
+    return transition(campaign, CampaignStatus.SENDING, by)
 
 
 def cancel_campaign(campaign_id: int, by: User | None) -> Campaign:

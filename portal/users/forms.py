@@ -1,9 +1,9 @@
 """Forms for managing the account's users."""
 
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import EmailField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, Email
 
-from portal.auth.passwords import MIN_PASSWORD_LENGTH
+from portal.auth.forms import new_password_field, repeat_password_field
 from portal.forms import PortalForm
 from portal.models import Role
 
@@ -23,22 +23,11 @@ class NewUserForm(PortalForm):
         filters=[lambda value: value.strip() if value else value],
     )
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
-    password = PasswordField(
-        "First password",
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person in a safe way.",
-        validators=[
-            DataRequired("Choose a first password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH, max=200, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    password = new_password_field(
+        "First password", required="Choose a first password.",
+        description="Give it to the person in a safe way.",
     )
-    confirm = PasswordField(
-        "Repeat the password",
-        validators=[EqualTo("password", "The two passwords are not the same.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    confirm = repeat_password_field("Repeat the password")
 
 
 class RoleForm(PortalForm):

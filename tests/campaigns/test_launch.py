@@ -109,6 +109,17 @@ def test_cancel_marks_what_was_not_sent_as_cancelled(app, connected):
         assert db.session.get(Campaign, campaign_id).status == "cancelled"
 
 
+def test_a_draft_cannot_be_resumed_into_sending_past_the_launch_checks(app, connected):
+    from portal.campaigns.lifecycle import TransitionRefused
+
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(connected)
+        with pytest.raises(TransitionRefused, match="not paused"):
+            resume_campaign(campaign_id, _admin(connected))
+        assert db.session.get(Campaign, campaign_id).status == "draft"
+        assert statuses(campaign_id) == {}
+
+
 def test_test_send_names_each_invalid_number_and_queues_valid_ones_marked_as_test(app, connected):
     with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected)

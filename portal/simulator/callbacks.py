@@ -46,6 +46,8 @@ class PendingReport(NamedTuple):
     url: str
     message: Message
     status: int
+    #: When the status was reached (unix seconds): a duplicate repeats it, a retry keeps it.
+    donedate: int
     attempt: int = 0
 
 
@@ -68,7 +70,7 @@ class CallbackDispatcher:
     def schedule(self, messages: list[Message], fallback_url: str | None, rng: random.Random) -> None:
         """Plan the reports of freshly accepted messages: an optional SENT, a final, maybe a duplicate."""
         config = self._config()
-        now, delay = time.monotonic(), config.callback_delay
+        now, wall, delay = time.monotonic(), time.time(), config.callback_delay
         names, weights = zip(*config.status_mix, strict=True)
         codes = [STATUS_CODES_BY_NAME[name] for name in names]
         reports = []
@@ -80,14 +82,17 @@ class CallbackDispatcher:
             final_due = now + scheduled_in + delay * (2 if config.intermediate_sent else 1)
             final = rng.choices(codes, weights)[0]
             message.status = final
-            reports.append(PendingReport(final_due, next(self._seq), url, message, final))
+            final_done = int(wall + final_due - now)
+            reports.append(PendingReport(final_due, next(self._seq), url, message, final, final_done))
             if config.intermediate_sent:
+                sent_done = int(wall + final_due - delay - now)
                 sent_due = final_due - delay
                 if config.shuffle_callbacks and rng.random() < 0.5:
                     sent_due = final_due + delay
-                reports.append(PendingReport(sent_due, next(self._seq), url, message, SENT))
+                reports.append(PendingReport(sent_due, next(self._seq), url, message, SENT, sent_done))
             if rng.random() < config.duplicate_rate:
-                reports.append(PendingReport(final_due + delay / 2, next(self._seq), url, message, final))
+                reports.append(PendingReport(final_due + delay / 2, next(self._seq), url, message, final,
+                                             final_done))
         if not reports:
             return
         with self._condition:
@@ -181,12 +186,11 @@ class CallbackDispatcher:
 
 def report_fields(batch: list[PendingReport]) -> dict[str, str]:
     """The parameters of one request: every field a comma-joined list in report order (§3.3, §3.4)."""
-    donedate = str(int(time.time()))
     columns: dict[str, list[str]] = {name: [] for name in REPORT_FIELDS}
     for report in batch:
         message, shared = report.message, report.message.batch
         values = (message.id, str(report.status), STATUSES[report.status].name, message.idx or "",
-                  donedate, str(shared.date_sent), message.number, shared.sender, shared.username,
+                  str(report.donedate), str(shared.date_sent), message.number, shared.sender, shared.username,
                   f"{shared.points:.4f}", MCC, MNC)
         for name, value in zip(REPORT_FIELDS, values, strict=True):
             columns[name].append(value)

@@ -165,12 +165,12 @@ def callback_account(
         return None
     if not in_id_range(int(account)):
         return None
-    row = db.session.execute(
+    # A column query by the account's id, run on the connection: no ORM entity to scope or load.
+    row = db.session.connection().execute(
         select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,
                SmsSettings.previous_callback_secret_until, SmsSettings.check_callback_username,
                SmsSettings.smsapi_username)
         .where(SmsSettings.account_id == int(account))
-        .execution_options(all_accounts=True)
     ).first()
     if row is None:
         return None

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Response, request
 
 from portal.callbacks import bp
+from portal.delivery import postgres
 from portal.delivery.apply import apply_delivery_reports
-from portal.extensions import csrf, db
+from portal.extensions import csrf, db, limiter
 from portal.sms.delivery import InvalidDeliveryReport, parse_delivery_reports
 from portal.smsapi_account import CALLBACK_PATH, callback_account
 from portal.tenancy import account_scope
@@ -21,7 +22,9 @@ URL_PARAMETERS = ("account", "secret")
 
 @bp.route(CALLBACK_PATH, methods=["GET", "POST"])
 @csrf.exempt
+@limiter.exempt  # a refused callback only comes back: SMSAPI retries until it reads OK
 def smsapi_update() -> Response:
+    postgres.run_statements_in_autocommit()
     found = callback_account(request.args.get("account"), request.args.get("secret"))
     if found is None:
         return _plain("Unknown account or wrong secret: use the callback URL shown in Settings -> SMS.", 403)
@@ -36,7 +39,7 @@ def smsapi_update() -> Response:
             reason = f"username {wrong[0]!r} is not the connected SMSAPI user. Nothing was applied."
             return _plain(reason, 403)
     with account_scope(found.account_id):
-        apply_delivery_reports(found.account_id, reports, raw_reports(params, len(reports)))
+        apply_delivery_reports(found.account_id, reports, params)
         db.session.commit()
     return _plain("OK", 200)
 
@@ -51,16 +54,6 @@ def report_parameters() -> dict[str, str]:
                 values = source.getlist(name)
                 params[name] = ",".join([params[name], *values]) if name in params else ",".join(values)
     return params
-
-
-def raw_reports(params: dict[str, str], count: int) -> list[dict[str, str]]:
-    """Each report's own parameters as sent: position i of every list (a value that is not a list of
-    `count` items belongs to every report)."""
-    split = {name: value.split(",") for name, value in params.items()}
-    return [
-        {name: values[i] if len(values) == count else params[name] for name, values in split.items()}
-        for i in range(count)
-    ]
 
 
 def _plain(body: str, status: int) -> Response:

@@ -46,20 +46,22 @@ class _Stored:
 def apply_delivery_reports(
     account_id: int,
     reports: Sequence[delivery.DeliveryReport],
-    raw: Sequence[Mapping[str, str]],
+    params: Mapping[str, str],
     *,
     simulated: bool = False,
 ) -> Applied:
-    """Store `reports` (with `raw[i]`, the parameters of report i as sent) and apply them to the
-    account's messages. Unknown ids are stored unmatched, never an error."""
+    """Store `reports`, each with its own parameters as sent (from `params`, the callback's
+    parameters, one comma-separated list per name: `delivery.parameters_of_each_report`), and apply
+    them to the account's messages. Unknown ids are stored unmatched, never an error."""
     if not reports:
         return Applied(0, 0, 0)
     now = utcnow()
     if db.session.get_bind().dialect.name == "postgresql":
-        matched, moved = postgres.store_and_apply(account_id, reports, raw, _message_state,
+        matched, moved = postgres.store_and_apply(account_id, reports, params, _message_state,
                                                   simulated=simulated, now=now)
         return Applied(len(reports), matched, moved)
     message_ids = _match(account_id, reports)
+    raw = delivery.parameters_of_each_report(params, len(reports))
     rows = [
         {
             "account_id": account_id, "received_at": now, "message_id": message_ids[i],

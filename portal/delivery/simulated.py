@@ -45,7 +45,7 @@ def simulate_test_mode_reports(
         .limit(BATCH)
         .execution_options(all_accounts=True)
     ).all()
-    reports, raw = [], []
+    reports, raw = [], {name: [] for name in ("MsgId", "status", "status_name", "idx", "donedate", "to")}
     for row in rows:
         code = UNDELIVERED if is_simulated_undelivered(row.id, undelivered_share) else DELIVERED
         idx = message_idx(row.idx_key, row.id)
@@ -54,9 +54,11 @@ def simulate_test_mode_reports(
             msg_id=msg_id, status=code, status_name=_NAMES[code], idx=idx, donedate=now, sent_at=None,
             to=row.phone.lstrip("+"), sender=None, username=None, points=row.points, mcc=None, mnc=None,
         ))
-        raw.append({"MsgId": msg_id, "status": str(code), "status_name": _NAMES[code], "idx": idx,
-                    "donedate": str(int(now.timestamp())), "to": row.phone.lstrip("+")})
-    apply_delivery_reports(account_id, reports, raw, simulated=True)
+        values = (msg_id, str(code), _NAMES[code], idx, str(int(now.timestamp())), row.phone.lstrip("+"))
+        for name, value in zip(raw, values, strict=True):
+            raw[name].append(value)
+    params = {name: ",".join(values) for name, values in raw.items()}
+    apply_delivery_reports(account_id, reports, params, simulated=True)
     return len(reports)
 
 

@@ -128,6 +128,16 @@ def parse_delivery_reports(params: Mapping[str, str]) -> list[DeliveryReport]:
             for i in range(count)]
 
 
+def parameters_of_each_report(params: Mapping[str, str], count: int) -> list[dict[str, str]]:
+    """Each report's own parameters as sent: position i of every list (a value that is not a list of
+    `count` items belongs to every report)."""
+    split = {name: value.split(",") for name, value in params.items()}
+    return [
+        {name: values[i] if len(values) == count else params[name] for name, values in split.items()}
+        for i in range(count)
+    ]
+
+
 def _split(params: Mapping[str, str], name: str) -> list[str] | None:
     raw = params.get(name)
     if raw is None or raw.strip() == "":

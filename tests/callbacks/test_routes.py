@@ -125,6 +125,23 @@ def test_unknown_ids_are_kept_as_orphans(app, client, account):
     assert message_state(app, sent.message_ids[0]).status == "delivered"
 
 
+def test_each_report_keeps_its_own_parameters_as_sent(app, client, account):
+    sent = sent_campaign(app, account.account_id, 3)
+    ids = [sent.smsapi_id(i) for i in range(3)]
+    response = call(client, account.account_id, secret_of(app, account.account_id),
+                    report_params(ids, [404, 405, 404], to="48500100200,48500100201,48500100202",
+                                  extra="spring"))
+    assert response.text == "OK"
+    with app.app_context():
+        stored = db.session.scalars(select(DeliveryReport).order_by(DeliveryReport.id)
+                                    .execution_options(all_accounts=True)).all()
+    assert [r.params["MsgId"] for r in stored] == ids
+    assert [r.params["status"] for r in stored] == ["404", "405", "404"]
+    assert [r.params["to"] for r in stored] == ["48500100200", "48500100201", "48500100202"]
+    assert {r.params["extra"] for r in stored} == {"spring"}  # not a list: it belongs to every report
+    assert "secret" not in stored[0].params and "account" not in stored[0].params
+
+
 def test_report_before_the_id_is_recorded_applies_by_idx(app, client, account):
     sent = sent_campaign(app, account.account_id, 1, record_ids=False)
     call(client, account.account_id, secret_of(app, account.account_id),

@@ -7,6 +7,7 @@ import os
 from flask import current_app
 from rq import Worker
 from rq.cron import CronScheduler
+from sqlalchemy.orm import configure_mappers
 
 from portal.extensions import db
 from portal.queue import all_queues, job_path, redis_connection, run_in_app
@@ -17,8 +18,21 @@ def run_worker(*, burst: bool = False) -> None:
     """Work the queues until stopped; `with_scheduler` runs delayed jobs and retries with intervals."""
     # Each job runs in a forked child: it must not share the parent's database connections.
     os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
+    prepare_for_forked_jobs()
     worker = Worker(all_queues(), connection=redis_connection())
     worker.work(burst=burst, with_scheduler=True)
+
+
+def prepare_for_forked_jobs() -> None:
+    """Do once in the worker what every forked job would otherwise redo from scratch: import the job
+    modules, configure the ORM mappers, and initialise the database dialect with one connection
+    (closed again, so no child inherits a socket)."""
+    import portal.jobs  # noqa: F401  (the job functions and everything they import)
+
+    configure_mappers()
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
+    db.engine.dispose()
 
 
 def make_scheduler() -> CronScheduler:

@@ -9,16 +9,19 @@ worker dies, the reconciler puts the message back to `queued` and it is sent aga
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, false, select, true, update
+from sqlalchemy import and_, bindparam, exists, false, select, text, true, update
 
 from portal.campaigns.lifecycle import TransitionRefused, transition
 from portal.campaigns.recipients import contact_values
 from portal.campaigns.smsapi_calls import Call, Outcome, Recipient
 from portal.extensions import db
+from portal.id_lists import in_ids
 from portal.models import STATUS_RANK, Campaign, CampaignStatus, Message, MessageStatus, OptOut, utcnow
 from portal.sms.idx import message_idx
 from portal.sms.placeholders import as_template, parse_placeholders, placeholder_names, render
@@ -91,18 +94,16 @@ def skip_opted_out(account_id: int, claimed: list[Claimed]) -> tuple[list[Claime
     """Mark claimed messages to numbers that opted out since the launch as skipped; the rest go on."""
     if not claimed:
         return claimed, 0
-    phones = {c.phone for c in claimed}
-    opted = set(
-        db.session.scalars(
-            select(OptOut.phone).where(OptOut.account_id == account_id, OptOut.phone.in_(phones))
-        )
-    )
-    if not opted:
+    skipped = set(db.session.scalars(
+        select(Message.id)
+        .join(OptOut, and_(OptOut.account_id == Message.account_id, OptOut.phone == Message.phone))
+        .where(Message.account_id == account_id, in_ids(Message.id, [c.id for c in claimed]))
+    ))
+    if not skipped:
         return claimed, 0
-    skipped = [c.id for c in claimed if c.phone in opted]
     db.session.execute(
         update(Message)
-        .where(Message.account_id == account_id, Message.id.in_(skipped), Message.status == SENDING)
+        .where(Message.account_id == account_id, Message.id.in_(sorted(skipped)), Message.status == SENDING)
         .values(
             status=MessageStatus.SKIPPED.value,
             status_rank=STATUS_RANK[MessageStatus.SKIPPED],
@@ -112,7 +113,7 @@ def skip_opted_out(account_id: int, claimed: list[Claimed]) -> tuple[list[Claime
         )
         .execution_options(synchronize_session=False)
     )
-    return [c for c in claimed if c.phone not in opted], len(skipped)
+    return [c for c in claimed if c.id not in skipped], len(skipped)
 
 
 @dataclass
@@ -182,8 +183,8 @@ _STATUS_OF = {"accepted": SUBMITTED, "duplicate": SUBMITTED, "failed": MessageSt
 def record_outcomes(
     account_id: int, rendered: list[Rendered], outcomes: dict[int, Outcome], test_mode: bool
 ) -> None:
-    """Write every message's outcome in one executemany UPDATE; a message without an outcome (the
-    campaign paused itself) goes back to queued, keeping its attempts."""
+    """Write every message's outcome in bulk (one UPDATE on PostgreSQL, an executemany elsewhere); a
+    message without an outcome (the campaign paused itself) goes back to queued, keeping its attempts."""
     now = utcnow()
     rows = []
     for item in rendered:
@@ -209,6 +210,9 @@ def record_outcomes(
         )
     if not rows:
         return
+    if db.engine.dialect.name == "postgresql":
+        _record_in_one_statement(account_id, rows, now)
+        return
     table = Message.__table__
     statement = (
         update(table)
@@ -232,6 +236,37 @@ def record_outcomes(
         )
     )
     db.session.connection().execute(statement, rows)
+
+
+_RECORD_STATEMENT = text("""
+UPDATE message m SET
+    status = b.b_status, status_rank = b.b_rank, text = b.b_text, parts = b.b_parts,
+    test_mode = b.b_test_mode, attempts = m.attempts + b.b_attempts, smsapi_id = b.b_smsapi_id,
+    points = b.b_points, smsapi_parts = b.b_smsapi_parts, error_code = b.b_error_code,
+    error_text = b.b_error_text, submitted_at = b.b_submitted_at, failed_at = b.b_failed_at,
+    leased_until = NULL, status_changed_at = :now
+FROM json_to_recordset(CAST(:rows AS json)) AS b(
+    b_id bigint, b_status text, b_rank int, b_text text, b_parts int, b_test_mode boolean, b_attempts int,
+    b_smsapi_id text, b_points numeric, b_smsapi_parts int, b_error_code int, b_error_text text,
+    b_submitted_at timestamptz, b_failed_at timestamptz
+)
+WHERE m.id = b.b_id AND m.account_id = :account AND m.status = 'sending'
+""")
+
+
+def _record_in_one_statement(account_id: int, rows: list[dict], now) -> None:
+    """PostgreSQL: the chunk's outcomes as one JSON document, one UPDATE joined to it (one statement
+    and one round trip for the whole chunk, where an executemany runs one UPDATE per message)."""
+    document = json.dumps(rows, default=_json_value)
+    db.session.connection().execute(_RECORD_STATEMENT, {"rows": document, "account": account_id, "now": now})
+
+
+def _json_value(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def pause_for(campaign_id: int, reason: str) -> None:

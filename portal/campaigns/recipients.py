@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, delete, func, select, text
 
 from portal.contacts.audience import recipients_select
 from portal.extensions import db
+from portal.id_lists import in_ids
 from portal.models import Campaign, CampaignList, Contact, ContactList
 from portal.sms.placeholders import STANDARD_NAMES, check_placeholders, placeholder_names, render
 from portal.sms.segments import GSM7, MessageAnalysis, analyze
@@ -82,7 +83,7 @@ def contact_values(
         return {}
     columns = [value_column(name).label(f"v{i}") for i, name in enumerate(names)]
     rows = db.session.execute(
-        select(Contact.id, *columns).where(Contact.account_id == account_id, Contact.id.in_(contact_ids))
+        select(Contact.id, *columns).where(Contact.account_id == account_id, in_ids(Contact.id, contact_ids))
     )
     return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 

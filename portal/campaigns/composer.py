@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from portal.campaigns.personalisation import custom_field_keys, worst_case
-from portal.campaigns.recipients import known_placeholder_names
+from portal.campaigns.recipients import check_known_placeholders
 from portal.campaigns.service import build_preview
 from portal.contacts.audience import audience_summary
 from portal.extensions import db
 from portal.models import ContactList
-from portal.sms.placeholders import STANDARD_NAMES, PlaceholderError, check_placeholders
+from portal.sms.placeholders import STANDARD_NAMES, PlaceholderError
 
 
 def account_lists(account_id: int) -> list[ContactList]:
@@ -30,7 +30,7 @@ def placeholder_problem(account_id: int, message: str) -> str | None:
     if "{" not in message and "}" not in message:
         return None
     try:
-        check_placeholders(message, known_placeholder_names(account_id))
+        check_known_placeholders(account_id, message)
     except PlaceholderError as error:
         return str(error)
     return None

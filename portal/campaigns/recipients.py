@@ -68,6 +68,15 @@ def known_placeholder_names(account_id: int) -> list[str]:
     return [*STANDARD_NAMES, *(n for n in custom_field_names(account_id) if n not in STANDARD_NAMES)]
 
 
+def check_known_placeholders(account_id: int, message: str) -> None:
+    """UnknownPlaceholder for the first name `message` uses that the account does not know. The
+    contacts' custom fields are only read when the message uses a name beyond the standard ones."""
+    if set(placeholder_names(message)) <= set(STANDARD_NAMES):
+        check_placeholders(message, STANDARD_NAMES)
+    else:
+        check_placeholders(message, known_placeholder_names(account_id))
+
+
 def value_column(name: str) -> ColumnElement:
     """The SQL expression of one placeholder's value: a contact column or a custom field."""
     if name in STANDARD_NAMES:
@@ -129,7 +138,7 @@ def audience_cost(campaign: Campaign, max_parts: int) -> AudienceCost:
     """What the campaign's message costs for its audience, with the problems that stop a launch."""
     cost = AudienceCost()
     try:
-        check_placeholders(campaign.message, known_placeholder_names(campaign.account_id))
+        check_known_placeholders(campaign.account_id, campaign.message)
     except ValueError as error:
         cost.problems.append(str(error))
         return cost

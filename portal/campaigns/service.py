@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import Campaign, SenderName, SenderStatus, User
-from portal.sms.placeholders import PlaceholderError, check_placeholders, render
+from portal.sms.placeholders import PlaceholderError, render
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
 from portal.tenancy import get_scoped
 
@@ -318,7 +318,7 @@ def save_campaign(
     `version` is the draft's version the form was made from: a save over a newer one is refused
     (StaleDraft), checked again by the UPDATE itself, so two saves that raced cannot both win.
     """
-    from portal.campaigns.recipients import CampaignListError, known_placeholder_names, set_campaign_lists
+    from portal.campaigns.recipients import CampaignListError, check_known_placeholders, set_campaign_lists
 
     if campaign is not None and version is not None and version != campaign.version:
         raise StaleDraft()
@@ -330,7 +330,7 @@ def save_campaign(
     if problem:
         raise CampaignRuleError("message", problem)
     try:
-        check_placeholders(analysis.text, known_placeholder_names(account_id))
+        check_known_placeholders(account_id, analysis.text)
     except PlaceholderError as refused:
         raise CampaignRuleError("message", str(refused)) from None
     created = campaign is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, exists, func, select
 
 from portal.extensions import db
 from portal.models import Contact, ContactListMember, OptOut
@@ -44,10 +44,12 @@ def recipients_select(account_id: int, list_ids: Sequence[int]) -> Select:
         select(ContactListMember.contact_id)
         .where(ContactListMember.account_id == account_id, ContactListMember.list_id.in_(list_ids))
     )
+    # NOT EXISTS, not an outer join filtered on NULL: the planner knows it as an anti-join and
+    # estimates it well, so a million recipients get hash joins rather than a million index probes.
     return (
         select(Contact.id.label("contact_id"), Contact.phone.label("phone"))
-        .outerjoin(OptOut, _opt_out_join())
-        .where(Contact.account_id == account_id, Contact.id.in_(on_lists), OptOut.id.is_(None))
+        .where(Contact.account_id == account_id, Contact.id.in_(on_lists),
+               ~exists(select(OptOut.id).where(_opt_out_join())))
     )
 
 

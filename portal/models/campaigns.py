@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -38,7 +38,8 @@ def new_idx_key() -> str:
 class Campaign(AccountScoped, Timestamps, db.Model):
     __tablename__ = "campaign"
     __table_args__ = (
-        Index(None, "account_id", "id"),
+        # What a message's foreign key refers to: its campaign within its account.
+        UniqueConstraint("account_id", "id"),
         # The reconciler's look-ups: due scheduled campaigns, campaigns still sending.
         Index(None, "status", "scheduled_at"),
     )

@@ -11,7 +11,17 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, SmallInteger, String, Text, text
+from sqlalchemy import (
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -87,8 +97,15 @@ class Message(AccountScoped, db.Model):
 
     __tablename__ = "message"
     __table_args__ = (
+        # The campaign within the account: one row-by-row check per new message rather than two
+        # (account, then campaign), and no message of one account on another's campaign. Deleting
+        # an account reaches its messages through its campaigns.
+        ForeignKeyConstraint(["account_id", "campaign_id"], ["campaign.account_id", "campaign.id"],
+                             ondelete="CASCADE"),
         Index(None, "campaign_id", "status"),  # progress counts, claiming a batch
-        Index(None, "account_id", "smsapi_id"),  # delivery reports
+        # Delivery reports; a queued message has no SMSAPI id yet, so launches write no entry.
+        Index(None, "account_id", "smsapi_id", postgresql_where=text("smsapi_id IS NOT NULL"),
+              sqlite_where=text("smsapi_id IS NOT NULL")),
         Index(None, "account_id", "created_at"),  # the account's last 30 days
         # The reconciler's look-up of leases that ran out: only the few rows being sent are indexed.
         Index(
@@ -105,11 +122,14 @@ class Message(AccountScoped, db.Model):
             postgresql_where=text("is_test_send"),
             sqlite_where=text("is_test_send"),
         ),
-        Index(None, "campaign_id", "delivered_at"),  # the report's delivered-over-time chart
+        # The report's delivered-over-time chart: delivered messages only.
+        Index(None, "campaign_id", "delivered_at", postgresql_where=text("delivered_at IS NOT NULL"),
+              sqlite_where=text("delivered_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column()  # its foreign key is the campaign's, above
+    campaign_id: Mapped[int] = mapped_column()
     contact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("contact.id", ondelete="SET NULL"))
     phone: Mapped[str] = mapped_column(String(16))
     # A test send to numbers typed in: kept out of the campaign's statistics.

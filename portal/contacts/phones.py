@@ -8,6 +8,7 @@ say what is wrong with the number, not which library check failed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -97,15 +98,26 @@ def format_phone(e164: str) -> str:
         return e164
 
 
-def digits_for_search(query: str) -> str | None:
-    """The digits of a search that looks like (part of) a number, else None.
+@dataclass(frozen=True)
+class NumberSearch:
+    """A search that looks like (part of) a phone number.
 
-    `600 100`, `+48600`, `0048 600` all search the stored E.164 digits; `00` is dropped like `+`.
+    `digits`: the digits as typed, found anywhere in a number (`600 100`, `00158`).
+    `start`: when typed with `+` or `00` (the international prefix), the digits an E.164 number
+    must begin with (`+48600` -> `48600`); with `+` that is the only reading.
     """
+
+    digits: str | None
+    start: str | None
+
+
+def number_search(query: str) -> NumberSearch | None:
+    """How a search that looks like (part of) a number is matched, else None."""
     compact = _PUNCTUATION.sub("", query.strip())
     if not compact or not re.fullmatch(r"\+?\d+", compact):
         return None
-    digits = compact.lstrip("+")
-    if compact.startswith("00") and len(digits) > 2:
-        digits = digits[2:]
-    return digits
+    if compact.startswith("+"):
+        return NumberSearch(None, compact[1:])
+    if compact.startswith("00") and len(compact) > 2:
+        return NumberSearch(compact, compact[2:])
+    return NumberSearch(compact, None)

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Integer, and_, cast, delete, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
-from portal.contacts.phones import PhoneError, digits_for_search, normalise_phone, sentence
+from portal.contacts.phones import PhoneError, normalise_phone, number_search, sentence
 from portal.extensions import db
 from portal.models import Account, Contact, ContactListMember, OptOut, utcnow
 
@@ -107,17 +108,30 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matches(columns, query: str, country: str) -> list:
-    """Conditions on `columns` (the contact table or a subquery of it) for a search as typed."""
+#: The length of the runs of digits the phone search index holds (migration 0011).
+GRAM_DIGITS = 4
+
+
+def _matches(columns, query: str, country: str, *, indexed: bool = False) -> list:
+    """Conditions on `columns` (the contact table or a subquery of it) for a search as typed.
+
+    `indexed`: `columns` is the contact table itself, so on PostgreSQL a search of four digits or
+    more also asks for the number's runs of four digits, which the GIN index of migration 0011
+    answers (a filter on a subquery's rows would compute them row by row instead)."""
     query = (query or "").strip()
-    digits = digits_for_search(query)
-    if digits is not None:
-        if len(digits) >= 8:
+    search = number_search(query)
+    if search is not None:
+        if len(search.start or search.digits) >= 8:
             try:  # a whole number: one look-up in the unique index instead of a substring scan
                 return [columns.phone == normalise_phone(query, country)]
             except PhoneError:
                 pass
-        return [columns.phone.like(f"%{digits}%")]
+        readings = []
+        if search.digits is not None:
+            readings.append(_anywhere(columns, search.digits, indexed=indexed))
+        if search.start is not None:
+            readings.append(_starting(columns, search.start))
+        return [or_(*readings)]
     conditions = []
     for word in query.split():
         pattern = f"%{_escape_like(word)}%"
@@ -126,9 +140,33 @@ def _matches(columns, query: str, country: str) -> list:
     return conditions
 
 
+def _anywhere(columns, digits: str, *, indexed: bool):
+    """The number holds `digits` somewhere; on the indexed table, narrowed by its runs of digits first."""
+    contains = columns.phone.like(f"%{digits}%")
+    if indexed and len(digits) >= GRAM_DIGITS and db.engine.dialect.name == "postgresql":
+        grams = func.phone_digit_grams(columns.phone).op("@>")(cast(digit_grams(digits), ARRAY(Integer)))
+        return and_(grams, contains)
+    return contains
+
+
+def _starting(columns, digits: str):
+    """The E.164 number begins with `+digits`: a range of the (account, phone) index, then LIKE."""
+    prefix = f"+{digits}"
+    # E.164 numbers are at most 15 digits, so every one that begins with the prefix lies in here,
+    # in any collation that orders strings of digits as digits.
+    return and_(columns.phone >= prefix, columns.phone <= prefix + "9" * 15,
+                columns.phone.like(f"{prefix}%"))
+
+
+def digit_grams(digits: str) -> list[int]:
+    """The runs of GRAM_DIGITS digits of `digits`, as the index holds them (`phone_digit_grams`)."""
+    return sorted({int(digits[i:i + GRAM_DIGITS]) for i in range(len(digits) - GRAM_DIGITS + 1)})
+
+
 def search_condition(account_id: int, query: str):
     """WHERE for contacts matching `query`: part of the number as typed, or every word in a name."""
-    return and_(Contact.account_id == account_id, *_matches(Contact, query, account_country(account_id)))
+    return and_(Contact.account_id == account_id,
+                *_matches(Contact, query, account_country(account_id), indexed=True))
 
 
 def _opted_out_join():
@@ -143,18 +181,20 @@ def search_contacts(account_id: int, query: str = "", before: int | None = None,
                     list_id: int | None = None, limit: int = PAGE_SIZE) -> Page:
     """A page of matching contacts, newest first, with whether each is opted out; keyset, no OFFSET.
 
-    A search runs in two steps so that it stays fast whether the words are common or rare: first
-    among the newest RECENT_WINDOW contacts (an index walk; a common word fills the page there),
-    then, only if the page is not full, among the older ones through the trigram indexes, sorted
-    after matching (`id + 0` keeps the planner from walking the whole primary key for a rare word).
+    A number search of five digits or more, or one typed with `+`, is answered by the indexes at
+    once. Any other runs in two steps so that it stays fast whether the words are common or rare:
+    first among the newest RECENT_WINDOW contacts (an index walk; a common word fills the page
+    there), then, only if the page is not full, among the older ones through the trigram indexes,
+    sorted after matching (`id + 0` keeps the planner from walking the whole primary key for a
+    rare word).
     """
     scope = [Contact.account_id == account_id]
     if before is not None:
         scope.append(Contact.id < before)
-    statement = (
-        select(Contact, OptOut.id.is_not(None).label("opted_out"))
-        .outerjoin(OptOut, _opted_out_join()).where(*scope).limit(limit + 1)
-    )
+    # Whether the number opted out, asked of the unique index for each row of the page: an outer
+    # join let the planner, misjudging how many contacts match, compare every match with every opt-out.
+    opted_out = exists(select(OptOut.id).where(_opted_out_join())).label("opted_out")
+    statement = select(Contact, opted_out).where(*scope).limit(limit + 1)
     recent = (
         select(Contact.id, Contact.phone, Contact.first_name, Contact.last_name)
         .where(*scope).order_by(Contact.id.desc()).limit(RECENT_WINDOW)
@@ -167,6 +207,10 @@ def search_contacts(account_id: int, query: str = "", before: int | None = None,
     if not (query or "").strip():
         return _page(db.session.execute(statement.order_by(Contact.id.desc())).all(), limit)
     country = account_country(account_id)
+    if _narrowed_by_index(query):
+        matching = statement.where(*_matches(Contact, query, country, indexed=True))
+        rows = db.session.execute(matching.order_by((Contact.id + 0).desc())).all()
+        return _page(rows, limit)
     # Filtering the output of a LIMITed subquery: the planner cannot turn this into an index search.
     recent = recent.subquery()
     hits = (
@@ -177,11 +221,22 @@ def search_contacts(account_id: int, query: str = "", before: int | None = None,
     if len(rows) <= limit:
         seen, floor = db.session.execute(select(func.count(), func.min(recent.c.id))).one()
         if seen == RECENT_WINDOW:
-            older = statement.where(Contact.id < floor, *_matches(Contact, query, country))
+            older = statement.where(Contact.id < floor, *_matches(Contact, query, country, indexed=True))
             rows += db.session.execute(
                 older.order_by((Contact.id + 0).desc()).limit(limit + 1 - len(rows))
             ).all()
     return _page(rows, limit)
+
+
+#: Digits typed from which the number index alone narrows a search to few enough numbers.
+INDEXED_DIGITS = 5
+
+
+def _narrowed_by_index(query: str) -> bool:
+    """A number search the indexes answer at once, with no look through the newest contacts first:
+    how a number begins (a range of the phone index), or five digits and more (their runs)."""
+    search = number_search((query or "").strip())
+    return search is not None and (search.digits is None or len(search.digits) >= INDEXED_DIGITS)
 
 
 def _page(rows: list, limit: int) -> Page:

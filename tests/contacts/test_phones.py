@@ -2,16 +2,21 @@
 
 import pytest
 
-from portal.contacts.phones import digits_for_search, format_phone
+from portal.contacts.phones import NumberSearch, format_phone, number_search
 
 
 @pytest.mark.parametrize(
-    ("query", "digits"),
-    [("600 100", "600100"), ("+48600", "48600"), ("0048 600", "48600"), ("600-100-2", "6001002"),
-     ("anna", None), ("", None), ("60a", None)],
+    ("query", "digits", "start"),
+    [("600 100", "600100", None), ("+48600", None, "48600"), ("0048 600", "0048600", "48600"),
+     ("00158", "00158", "158"), ("600-100-2", "6001002", None)],
 )
-def test_a_search_that_looks_like_a_number_becomes_its_digits(query, digits):
-    assert digits_for_search(query) == digits
+def test_a_search_that_looks_like_a_number_is_read_as_digits_anywhere_or_as_its_start(query, digits, start):
+    assert number_search(query) == NumberSearch(digits, start)
+
+
+@pytest.mark.parametrize("query", ["anna", "", "60a", "+", "+48+600"])
+def test_a_search_that_is_not_a_number_is_not_read_as_one(query):
+    assert number_search(query) is None
 
 
 def test_numbers_are_shown_grouped():

@@ -171,3 +171,26 @@ def test_a_search_finds_rare_matches_older_than_the_newest_contacts_and_pages_on
         second = service.search_contacts(account.account_id, "rare", before=first.next_before, limit=2)
     assert [c.phone for c, _o in first.rows] == ["+48600100004", "+48600100002"]
     assert [c.phone for c, _o in second.rows] == ["+48600100001"] and second.next_before is None
+
+
+def test_number_searches_find_older_contacts_by_any_part_or_by_how_the_number_begins(app, account, monkeypatch):
+    from portal.contacts import service
+
+    monkeypatch.setattr(service, "RECENT_WINDOW", 3)
+    with app.app_context():
+        db.session.add_all([Contact(account_id=account.account_id, phone=phone, fields={})
+                            for phone in ("+48600100200", "+48601999888")])
+        db.session.add_all(Contact(account_id=account.account_id, phone=f"+4850000{n:04d}", fields={})
+                           for n in range(5))
+        db.session.commit()
+
+    def found(query):
+        with app.app_context(), account_scope(account.account_id):
+            return {c.phone for c, _o in service.search_contacts(account.account_id, query).rows}
+
+    assert found("100 200") == {"+48600100200"}  # anywhere in the number, four digits and more
+    assert found("00100") == {"+48600100200"}  # 00 also read as digits, not only as the prefix
+    assert found("+48601") == {"+48601999888"}  # + means the number begins so
+    assert found("0048601") == {"+48601999888"}
+    assert found("+4960") == set()
+    assert found("999") == {"+48601999888"}  # fewer than four digits: a plain scan

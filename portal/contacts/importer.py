@@ -10,6 +10,7 @@ a user sees has changed; a cancelled or failed import deletes its staged rows an
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -17,6 +18,7 @@ from sqlalchemy import delete, func, insert, select, text
 
 from portal.contacts import csv_import
 from portal.contacts.csv_import import FileFormatError, ParsedRow, RowReader
+from portal.contacts.row_parsing import parsed_batches
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -29,8 +31,15 @@ from portal.models import (
 
 CHUNK_BYTES = 1024 * 1024
 BATCH_ROWS = 5000
+#: From this size (about 25,000 rows) a file's rows are parsed by several processes (`row_parsing`).
+PARALLEL_PARSE_BYTES = 1024 * 1024
 PREVIEW_ROWS = 5
 OPT_OUT_REASON = "opted out in an imported file"
+
+
+def parse_processes() -> int:
+    """How many processes parse a large file: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 class ImportTooLarge(ValueError):
@@ -121,13 +130,9 @@ def stage_rows(upload: ContactImport) -> Iterator[int]:
         ContactImportRow.account_id == upload.account_id, ContactImportRow.import_id == upload.id))
     upload.rows_read = 0
     reader = RowReader(file_chunks(upload), upload.encoding, upload.delimiter)
-    batch: list[ParsedRow] = []
-    for row_number, cells in reader:
-        batch.append(csv_import.parse_row(row_number, cells, reader.headers, upload.targets, country))
-        if len(batch) == BATCH_ROWS:
-            yield _flush_batch(upload, batch, reader.bytes_read)
-            batch = []
-    yield _flush_batch(upload, batch, reader.bytes_read)
+    processes = parse_processes() if (upload.total_bytes or 0) >= PARALLEL_PARSE_BYTES else 1
+    for batch, bytes_read in parsed_batches(reader, upload.targets, country, BATCH_ROWS, processes):
+        yield _flush_batch(upload, batch, bytes_read)
 
 
 def _flush_batch(upload: ContactImport, batch: list[ParsedRow], bytes_read: int) -> int:

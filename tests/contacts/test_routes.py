@@ -173,7 +173,7 @@ def test_a_search_finds_rare_matches_older_than_the_newest_contacts_and_pages_on
     assert [c.phone for c, _o in second.rows] == ["+48600100001"] and second.next_before is None
 
 
-def test_number_searches_find_older_contacts_by_any_part_or_by_how_the_number_begins(app, account, monkeypatch):
+def test_number_searches_find_older_contacts_by_any_part_or_by_how_it_begins(app, account, monkeypatch):
     from portal.contacts import service
 
     monkeypatch.setattr(service, "RECENT_WINDOW", 3)

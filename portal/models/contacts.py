@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     LargeBinary,
     String,
@@ -29,7 +30,8 @@ class Contact(AccountScoped, Timestamps, db.Model):
     __tablename__ = "contact"
     __table_args__ = (
         UniqueConstraint("account_id", "phone"),
-        Index(None, "account_id", "id"),  # keyset pages of an account's contacts
+        # Keyset pages of an account's contacts, and what a list membership refers to.
+        UniqueConstraint("account_id", "id"),
         # Search by any part of a name (pg_trgm on PostgreSQL; plain indexes on SQLite).
         *(
             Index(f"ix_contact_{column}_trgm", column, postgresql_using="gin",
@@ -54,7 +56,8 @@ class Contact(AccountScoped, Timestamps, db.Model):
 
 class ContactList(AccountScoped, Timestamps, db.Model):
     __tablename__ = "contact_list"
-    __table_args__ = (UniqueConstraint("account_id", "name"),)
+    # (account_id, id): what a list membership refers to.
+    __table_args__ = (UniqueConstraint("account_id", "name"), UniqueConstraint("account_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
@@ -64,12 +67,20 @@ class ContactListMember(AccountScoped, db.Model):
     """A contact on a list; deleting either removes the membership, never the other."""
 
     __tablename__ = "contact_list_member"
-    __table_args__ = (Index(None, "contact_id"),)
-
-    list_id: Mapped[int] = mapped_column(ForeignKey("contact_list.id", ondelete="CASCADE"), primary_key=True)
-    contact_id: Mapped[int] = mapped_column(
-        BigId, ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True
+    __table_args__ = (
+        Index(None, "contact_id"),
+        # The list and the contact, each within the account: two checks per new membership, not
+        # three, and never one account's list with another's contact. Deleting the account reaches
+        # its memberships through its lists and contacts.
+        ForeignKeyConstraint(["account_id", "list_id"], ["contact_list.account_id", "contact_list.id"],
+                             ondelete="CASCADE"),
+        ForeignKeyConstraint(["account_id", "contact_id"], ["contact.account_id", "contact.id"],
+                             ondelete="CASCADE"),
     )
+
+    account_id: Mapped[int] = mapped_column()  # its foreign keys are the list's and the contact's
+    list_id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(BigId, primary_key=True)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -49,6 +49,8 @@ def test_upgrade_from_empty_creates_every_table(migration_app):
     assert {table.name for table in db.metadata.sorted_tables} <= tables
 
 
+# SQLite cannot reflect expression indexes: the PostgreSQL-only phone search index is not compared there.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_models_and_migrations_agree(migration_app):
     with migration_app.app_context():
         upgrade()

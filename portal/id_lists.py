@@ -14,9 +14,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from portal.extensions import db
 
+#: One type object for every call: SQLAlchemy caches its PostgreSQL form on it, where a new ARRAY per
+#: call would be adapted again (and the statement compiled again) each time.
+_ID_ARRAY = ARRAY(BigInteger)
+
 
 def in_ids(column, ids: Collection[int]) -> ColumnElement[bool]:
     """`column IN ids`, as one array parameter on PostgreSQL."""
     if db.engine.dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+        return column == any_(bindparam(None, list(ids), type_=_ID_ARRAY))
     return column.in_(list(ids))

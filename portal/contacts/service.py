@@ -110,6 +110,8 @@ def _escape_like(term: str) -> str:
 
 #: The length of the runs of digits the phone search index holds (migration 0011).
 GRAM_DIGITS = 4
+#: Shared, so SQLAlchemy adapts it to PostgreSQL once (a new type per search is adapted every time).
+_GRAMS = ARRAY(Integer)
 
 
 def _matches(columns, query: str, country: str, *, indexed: bool = False) -> list:
@@ -144,7 +146,7 @@ def _anywhere(columns, digits: str, *, indexed: bool):
     """The number holds `digits` somewhere; on the indexed table, narrowed by its runs of digits first."""
     contains = columns.phone.like(f"%{digits}%")
     if indexed and len(digits) >= GRAM_DIGITS and db.engine.dialect.name == "postgresql":
-        grams = func.phone_digit_grams(columns.phone).op("@>")(cast(digit_grams(digits), ARRAY(Integer)))
+        grams = func.phone_digit_grams(columns.phone).op("@>")(cast(digit_grams(digits), _GRAMS))
         return and_(grams, contains)
     return contains
 

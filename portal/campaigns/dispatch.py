@@ -9,10 +9,8 @@ worker dies, the reconciler puts the message back to `queued` and it is sent aga
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, exists, false, select, text, true, update
@@ -23,6 +21,7 @@ from portal.campaigns.smsapi_calls import Call, Outcome, Recipient
 from portal.extensions import db
 from portal.id_lists import in_ids
 from portal.models import STATUS_RANK, Campaign, CampaignStatus, Message, MessageStatus, OptOut, utcnow
+from portal.recordsets import json_document
 from portal.sms.idx import message_idx
 from portal.sms.placeholders import as_template, parse_placeholders, placeholder_names, render
 from portal.sms.segments import analyze
@@ -257,16 +256,8 @@ WHERE m.id = b.b_id AND m.account_id = :account AND m.status = 'sending'
 def _record_in_one_statement(account_id: int, rows: list[dict], now) -> None:
     """PostgreSQL: the chunk's outcomes as one JSON document, one UPDATE joined to it (one statement
     and one round trip for the whole chunk, where an executemany runs one UPDATE per message)."""
-    document = json.dumps(rows, default=_json_value)
-    db.session.connection().execute(_RECORD_STATEMENT, {"rows": document, "account": account_id, "now": now})
-
-
-def _json_value(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+    db.session.connection().execute(_RECORD_STATEMENT,
+                                    {"rows": json_document(rows), "account": account_id, "now": now})
 
 
 def pause_for(campaign_id: int, reason: str) -> None:

@@ -2,21 +2,20 @@
 
 Same rules as the portable path in `apply.py` (SMSAPI id first, else our idx within the campaign's
 key; only this account; forward only; the best report of a batch per message, the first of equal
-rank), but the reports travel as one JSON document (`json_to_recordset`), so the statement has one shape
-for 1 or 1,000 reports, is prepared once per connection, costs one round trip, and the batch is
-encoded by one `json.dumps` rather than element by element. Status, rank and outcome of
-each report still come from the table in Python.
+rank), but the reports travel as one JSON document (`portal.recordsets`), so the statement has one
+shape for 1 or 1,000 reports, is prepared once per connection and costs one round trip. Status, rank
+and outcome of each report still come from the table in Python.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import text
 
 from portal.extensions import db
+from portal.recordsets import json_document
 from portal.sms import delivery
 from portal.sms.idx import parse_message_idx
 
@@ -81,15 +80,13 @@ def store_and_apply(
             "msg_id": report.msg_id[:64], "idx": (report.idx or "")[:64] or None,
             "idx_key": ours[0] if ours else None, "idx_message": ours[1] if ours else None,
             "code": report.status, "name": (report.status_name or "")[:32] or None,
-            "points": None if report.points is None else str(report.points),
-            "mcc": report.mcc, "mnc": report.mnc,
-            "done_at": None if report.donedate is None else report.donedate.isoformat(),
+            "points": report.points, "mcc": report.mcc, "mnc": report.mnc, "done_at": report.donedate,
             "params": own, "status": outcome_of(state), "rank": state.rank, "success": state.success,
         })
     # Straight to the connection: the statement is plain SQL that names its account, so the ORM's
     # per-statement work (and the account scoping of ORM queries) has nothing to add.
     row = db.session.connection().execute(_STATEMENT, {
-        "reports": json.dumps(rows), "account": account_id, "now": now, "simulated": simulated,
+        "reports": json_document(rows), "account": account_id, "now": now, "simulated": simulated,
         "batch_size": min(len(reports), 32767),
     }).one()
     return int(row[0]), int(row[1])

@@ -7,3 +7,8 @@ it. 0 lifts the limit on the request line; the header limits stay.
 """
 
 limit_request_line = 0
+
+# Threads per worker (gunicorn then uses its gthread worker). SMSAPI's callbacks wait on the database,
+# and those that wait together are stored in one transaction (portal/callbacks/batching.py): the more
+# of them a process holds, the fewer transactions. The pages hold threads only briefly.
+threads = 16

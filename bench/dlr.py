@@ -62,7 +62,8 @@ def _arguments() -> argparse.Namespace:
                                                                 "postgresql://127.0.0.1:5432/test"))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"))
     parser.add_argument("--duration", type=int, default=10, help="seconds per run (default 10)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of 4 threads (default 2)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn workers (default 2), threads as gunicorn.conf.py")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--json", action="store_true", help="print one JSON object of the figures last")
     return parser.parse_args()
@@ -158,7 +159,7 @@ class _gunicorn:
 
     def __init__(self, app: str, port: int, workers: int, env: dict, instance: str) -> None:
         self.command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
-                        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "4",
+                        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                         "--log-level", "warning", app]
         self.port, self.env, self.instance = port, env, instance
 

@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the portal: settings from the environment, overridden by `test_config`."""
     from flask import Flask
 
-    from portal import cli, ids, queue, request_limits, security_headers, templating
+    from portal import callbacks, cli, ids, queue, request_limits, security_headers, templating
     from portal.config import load_config
 
     app = Flask(
@@ -37,8 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     request_limits.init_app(app)
     security_headers.init_app(app)
-    _trust_reverse_proxies(app)
     _register_blueprints(app)
+    callbacks.init_app(app)
+    _trust_reverse_proxies(app)
     cli.init_app(app)
     templating.init_app(app)
     if not app.debug and not app.testing:
@@ -80,7 +81,6 @@ def _trust_reverse_proxies(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
-    from portal.callbacks import bp as callbacks_bp
     from portal.campaigns import bp as campaigns_bp
     from portal.contacts import bp as contacts_bp
     from portal.errors import bp as errors_bp
@@ -91,7 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.users import bp as users_bp
 
     for blueprint in (
-        errors_bp, auth_bp, main_bp, callbacks_bp, campaigns_bp, reports_bp, contacts_bp, senders_bp,
+        errors_bp, auth_bp, main_bp, campaigns_bp, reports_bp, contacts_bp, senders_bp,
         settings_bp, users_bp,
     ):
         app.register_blueprint(blueprint)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 
-from portal import embedded_redis
+from portal import PROJECT_ROOT, embedded_redis
 
 FIRST_BACKOFF, MAX_BACKOFF = 1.0, 30.0
 #: A child that ran this long before dying is restarted after the first, short pause again.
@@ -153,8 +153,8 @@ class _EmbeddedRedis:
 def _commands(host: str, port: int) -> dict[str, list[str]]:
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     return {
-        "web": [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
-                "--threads", "4", "--access-logfile", "-",
+        "web": [sys.executable, "-m", "gunicorn", "--config", str(PROJECT_ROOT / "gunicorn.conf.py"),
+                "--bind", f"{host}:{port}", "--workers", "2", "--access-logfile", "-",
                 "--logger-class", "portal.access_log.RedactingAccessLogger", "wsgi:app"],
         "worker": [*flask, "worker"],
         "scheduler": [*flask, "scheduler"],

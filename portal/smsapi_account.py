@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 
 from portal.extensions import db
 from portal.ids import in_id_range
@@ -146,32 +146,44 @@ PREVIOUS_SECRET_GRACE = timedelta(hours=72)
 
 @dataclass(frozen=True)
 class CallbackAccount:
-    """The account a callback names, and the SMSAPI username its reports must carry (None: any)."""
+    """The account a callback names, the SMSAPI username its reports must carry (None: any), and
+    whether the secret was the current one (else the previous one, within its grace period)."""
 
     account_id: int
     required_username: str | None
+    current_secret: bool = True
+
+
+#: Built once: the callback runs it for every request (or batch of requests) SMSAPI sends.
+_CALLBACK_SECRETS = (
+    select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,
+           SmsSettings.previous_callback_secret_until, SmsSettings.check_callback_username,
+           SmsSettings.smsapi_username)
+    .where(SmsSettings.account_id == bindparam("account"))
+)
 
 
 def callback_account(
-    account: str | None, secret: str | None, now: datetime | None = None
+    account: str | None,
+    secret: str | None,
+    now: datetime | None = None,
+    *,
+    connection: Connection | None = None,
 ) -> CallbackAccount | None:
     """The account a callback URL's `account` and `secret` parameters name, or None.
 
     SMSAPI signs nothing (SMSAPI.md §3.7), so the secret is the proof. The account id finds the one
     row to compare with; both the current and the previous secret are always compared, each in
-    constant time, so the answer takes the same time however much of a guess is right.
+    constant time, so the answer takes the same time however much of a guess is right. It reads
+    through `connection` when given, else the session's.
     """
     if not account or not account.isdigit() or len(account) > 10 or not secret:
         return None
     if not in_id_range(int(account)):
         return None
     # A column query by the account's id, run on the connection: no ORM entity to scope or load.
-    row = db.session.connection().execute(
-        select(SmsSettings.callback_secret, SmsSettings.previous_callback_secret,
-               SmsSettings.previous_callback_secret_until, SmsSettings.check_callback_username,
-               SmsSettings.smsapi_username)
-        .where(SmsSettings.account_id == int(account))
-    ).first()
+    connection = connection or db.session.connection()
+    row = connection.execute(_CALLBACK_SECRETS, {"account": int(account)}).first()
     if row is None:
         return None
     given = secret.encode()
@@ -185,7 +197,7 @@ def callback_account(
     if not (current or (previous and previous_valid)):
         return None
     username = row.smsapi_username if row.check_callback_username else None
-    return CallbackAccount(int(account), username)
+    return CallbackAccount(int(account), username, current_secret=current)
 
 
 def account_for_callback(account: str | None, secret: str | None) -> int | None:

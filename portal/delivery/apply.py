@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import Connection, case, func, insert, select, update
 
 from portal.delivery import postgres
 from portal.extensions import db
@@ -43,6 +43,25 @@ class _Stored:
     status: delivery.DeliveryStatus
 
 
+@dataclass(frozen=True)
+class Callback:
+    """One callback's reports, with its parameters as SMSAPI sent them (one comma-separated list per
+    name, `delivery.parameters_of_each_report` gives each report its own)."""
+
+    reports: Sequence[delivery.DeliveryReport]
+    params: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One report as it is stored: the report, its own parameters, and how many reports its request
+    carried."""
+
+    report: delivery.DeliveryReport
+    params: Mapping[str, str]
+    batch_size: int
+
+
 def apply_delivery_reports(
     account_id: int,
     reports: Sequence[delivery.DeliveryReport],
@@ -50,27 +69,48 @@ def apply_delivery_reports(
     *,
     simulated: bool = False,
 ) -> Applied:
-    """Store `reports`, each with its own parameters as sent (from `params`, the callback's
-    parameters, one comma-separated list per name: `delivery.parameters_of_each_report`), and apply
-    them to the account's messages. Unknown ids are stored unmatched, never an error."""
-    if not reports:
+    """Store `reports`, each with its own parameters as sent, and apply them to the account's
+    messages. Unknown ids are stored unmatched, never an error."""
+    return apply_callbacks(account_id, [Callback(reports, params)], simulated=simulated)
+
+
+def apply_callbacks(
+    account_id: int,
+    callbacks: Sequence[Callback],
+    *,
+    simulated: bool = False,
+    connection: Connection | None = None,
+) -> Applied:
+    """Store and apply the reports of several callbacks of one account together, as if they had come
+    one after the other in this order: one set of statements for all of them. On PostgreSQL that is
+    one statement, run on `connection` when given (it commits nothing itself)."""
+    incoming = [
+        Incoming(report, own, min(len(callback.reports), 32767))
+        for callback in callbacks
+        for report, own in zip(
+            callback.reports, delivery.parameters_of_each_report(callback.params, len(callback.reports)),
+            strict=True,
+        )
+    ]
+    if not incoming:
         return Applied(0, 0, 0)
     now = utcnow()
-    if db.session.get_bind().dialect.name == "postgresql":
-        matched, moved = postgres.store_and_apply(account_id, reports, params, _message_state,
-                                                  simulated=simulated, now=now)
-        return Applied(len(reports), matched, moved)
+    if connection is not None or db.session.get_bind().dialect.name == "postgresql":
+        matched, moved = postgres.store_and_apply(account_id, incoming, _message_state,
+                                                  simulated=simulated, now=now, connection=connection)
+        return Applied(len(incoming), matched, moved)
+    reports = [each.report for each in incoming]
     message_ids = _match(account_id, reports)
-    raw = delivery.parameters_of_each_report(params, len(reports))
     rows = [
         {
             "account_id": account_id, "received_at": now, "message_id": message_ids[i],
-            "msg_id": report.msg_id[:64], "idx": (report.idx or "")[:64] or None,
-            "status_code": report.status, "status_name": (report.status_name or "")[:32] or None,
-            "points": report.points, "mcc": report.mcc, "mnc": report.mnc, "done_at": report.donedate,
-            "params": dict(raw[i]), "simulated": simulated, "batch_size": min(len(reports), 32767),
+            "msg_id": each.report.msg_id[:64], "idx": (each.report.idx or "")[:64] or None,
+            "status_code": each.report.status, "status_name": (each.report.status_name or "")[:32] or None,
+            "points": each.report.points, "mcc": each.report.mcc, "mnc": each.report.mnc,
+            "done_at": each.report.donedate, "params": dict(each.params), "simulated": simulated,
+            "batch_size": each.batch_size,
         }
-        for i, report in enumerate(reports)
+        for i, each in enumerate(incoming)
     ]
     ids = db.session.scalars(
         insert(DeliveryReport).returning(DeliveryReport.id, sort_by_parameter_order=True), rows
@@ -81,7 +121,7 @@ def apply_delivery_reports(
         if message_ids[i] is not None
     ]
     moved = _apply_stored(account_id, stored, now)
-    return Applied(len(reports), len(stored), moved)
+    return Applied(len(incoming), len(stored), moved)
 
 
 def apply_pending_reports(account_id: int, message_ids: Iterable[int]) -> int:

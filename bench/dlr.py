@@ -4,10 +4,11 @@ Run with `python bench/dlr.py` (options: `--help`; `--json` prints one JSON obje
 PostgreSQL (`--database-url`, default `postgresql://127.0.0.1:5432/test`; the bench works in a schema
 of its own and drops it), a Redis (`--redis-url`), and the load generator wrk from Debian:
 `apt-get install wrk`. It migrates the schema, makes one account with 100,000 messages SMSAPI has
-accepted, starts the portal under gunicorn (the project's gunicorn.conf.py, `--workers`) and then
-the same gunicorn with an app that only answers `OK` (the ceiling), and drives each with wrk for
-`--duration` seconds per run: 1, 10 and 100 reports per request, batched by GET as SMSAPI batches
-them, every pass over the messages moving them one status further (QUEUE, SENT, ACCEPTED, DELIVERED).
+accepted, starts the portal under gunicorn (the project's gunicorn.conf.py, `--workers`) and beside
+it the same gunicorn with an app that only answers `OK` (the ceiling), and drives each with wrk for
+`--duration` seconds per run: the ceiling and single reports alternately `--repeat` times (the
+median run counts), then 10 and 100 reports per request, batched by GET as SMSAPI batches them,
+every pass over the messages moving them one status further (QUEUE, SENT, ACCEPTED, DELIVERED).
 Applied reports are counted in the database, not from wrk's answers; a run with any answer other
 than 200 fails. Targets: single-report requests at >= 0.5 of the bare endpoint's rate, and >= 20,000
 reports/s applied with 100 reports per request.
@@ -65,6 +66,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn workers (default 2), threads as gunicorn.conf.py")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="bare and single-report runs, alternated; the median counts (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object of the figures last")
     return parser.parse_args()
 
@@ -77,21 +80,30 @@ def _run(args: argparse.Namespace, uri: str) -> dict:
     engine = create_engine(uri)
     query = urlencode({"account": account_id, "secret": secret})
     results: dict = {"runs": []}
+    path = f"/api/smsApi/update?{query}"
+
+    def applied(port: int, per: int) -> dict:
+        _reset(engine)
+        before = _stored(engine)
+        run = _wrk(port, path, per, first_id, idx_key, args)
+        run["reports_applied"] = _stored(engine) - before
+        run["reports_per_s"] = run["reports_applied"] / run["seconds"]
+        run["moved"] = _moved(engine)
+        return run
+
     try:
-        port = _free_port()
-        with _gunicorn("bench.bare_app:app", port, args.workers, env, instance):
-            bare = _wrk(port, f"/api/smsApi/update?{query}", 1, first_id, idx_key, args)
-        results["bare"] = bare
-        port = _free_port()
-        with _gunicorn("wsgi:app", port, args.workers, env, instance):
-            for per in (1, 10, 100):
-                _reset(engine)
-                before = _stored(engine)
-                run = _wrk(port, f"/api/smsApi/update?{query}", per, first_id, idx_key, args)
-                run["reports_applied"] = _stored(engine) - before
-                run["reports_per_s"] = run["reports_applied"] / run["seconds"]
-                run["moved"] = _moved(engine)
-                results["runs"].append(run)
+        bare_port, portal_port = _free_port(), _free_port()
+        with _gunicorn("bench.bare_app:app", bare_port, args.workers, env, instance), \
+                _gunicorn("wsgi:app", portal_port, args.workers, env, instance):
+            # The ceiling and the single-report runs alternate, and each figure is the median run:
+            # how a few connections happen to spread over the workers moves a run by a third.
+            bare, single = [], []
+            for _ in range(args.repeat):
+                bare.append(_wrk(bare_port, path, 1, first_id, idx_key, args))
+                single.append(applied(portal_port, 1))
+            results["bare"] = _median(bare)
+            results["runs"].append(_median(single))
+            results["runs"] += [applied(portal_port, per) for per in (10, 100)]
     finally:
         engine.dispose()
         shutil.rmtree(instance, ignore_errors=True)
@@ -134,6 +146,12 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
         db.session.commit()
         db.engine.dispose()
     return account_id, secret, first_id, idx_key
+
+
+def _median(runs: list[dict]) -> dict:
+    """The run of median requests/s (its latencies with it), with the rates of all of them."""
+    ordered = sorted(runs, key=lambda run: run["requests_per_s"])
+    return {**ordered[len(ordered) // 2], "all_requests_per_s": [round(r["requests_per_s"], 1) for r in runs]}
 
 
 def _reset(engine) -> None:
@@ -244,6 +262,8 @@ def _print(results: dict, as_json: bool) -> None:
             "p99_ms": round(runs[1]["p99_ms"], 2),
             "batched_p99_ms": round(runs[100]["p99_ms"], 2),
             "bare_p99_ms": round(bare["p99_ms"], 2),
+            "bare_runs_requests_per_s": bare["all_requests_per_s"],
+            "single_runs_requests_per_s": runs[1]["all_requests_per_s"],
         }))
 
 

@@ -12,3 +12,8 @@ limit_request_line = 0
 # and those that wait together are stored in one transaction (portal/callbacks/batching.py): the more
 # of them a process holds, the fewer transactions. The pages hold threads only briefly.
 threads = 16
+
+# Each worker listens on a socket of its own and the kernel spreads new connections over them, rather
+# than whichever worker wakes first taking a burst of them (SMSAPI keeps its connections open, so a
+# worker that took them all would do all of the work while the others idle).
+reuse_port = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,6 +53,7 @@ def run_all(app: Flask, *, host: str, port: int, simulator_port: int | None = No
     With `simulator_port`, the SMSAPI simulator starts first, every child is pointed at it and the
     demo account is connected to it (`make demo`).
     """
+    refuse_a_taken_port(host, port)
     env = dict(os.environ)
     # The callback URL shown in Settings must name the address this portal really serves on.
     env.setdefault("PUBLIC_BASE_URL", f"http://{host}:{port}")
@@ -90,6 +92,18 @@ def run_all(app: Flask, *, host: str, port: int, simulator_port: int | None = No
         _terminate(children.values())
         if redis is not None:
             redis.shutdown()
+
+
+def refuse_a_taken_port(host: str, port: int) -> None:
+    """Stop with a clear reason when something listens on the port already. The web workers listen
+    with SO_REUSEPORT (gunicorn.conf.py), so a second portal would otherwise share the port."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a closed connection's wait is no user
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise SystemExit(f"Port {port} on {host} is in use ({error.strerror}): is the portal already "
+                             "running? Stop it, or choose another --port.") from None
 
 
 def _start(name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:

@@ -3,9 +3,12 @@ again after a growing pause, with real processes killed for real."""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+
+import pytest
 
 from portal import runner
 
@@ -88,3 +91,14 @@ def test_the_serve_loop_stops_only_on_a_signal(tmp_path):
         if serve.poll() is None:
             serve.kill()
     assert "starting it again" in log.read_text()
+
+
+def test_a_port_in_use_is_refused_with_its_reason():
+    with socket.socket() as listening:
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)  # as the web workers listen
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        port = listening.getsockname()[1]
+        with pytest.raises(SystemExit, match=f"Port {port} on 127.0.0.1 is in use"):
+            runner.refuse_a_taken_port("127.0.0.1", port)
+    runner.refuse_a_taken_port("127.0.0.1", port)  # free again

@@ -26,7 +26,6 @@ import queue
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from flask import Flask
 from sqlalchemy import Connection
@@ -57,11 +56,24 @@ ANSWER_TIMEOUT_SECONDS = 60.0
 BUSY = Answer(503, "The portal is too busy to store these reports now: please send them again.")
 
 
-@dataclass
 class _Waiting:
-    request: CallbackRequest
-    answered: threading.Event = field(default_factory=threading.Event)
-    answer: Answer = NOT_STORED
+    """A request and its answer to come: the lock is held until the answer is set (lighter than an
+    Event, for the one wait and the one wake each request needs)."""
+
+    __slots__ = ("request", "answer", "_unanswered")
+
+    def __init__(self, request: CallbackRequest) -> None:
+        self.request = request
+        self.answer = NOT_STORED
+        self._unanswered = threading.Lock()
+        self._unanswered.acquire()
+
+    def set(self, answer: Answer) -> None:
+        self.answer = answer
+        self._unanswered.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._unanswered.acquire(timeout=timeout)
 
 
 class CallbackBatcher:
@@ -83,11 +95,15 @@ class CallbackBatcher:
                 self._serving = os.getpid()
                 self._connection = None  # a parent's is not this process's to use
                 threading.Thread(target=self._serve, name="callback-batches", daemon=True).start()
-        if not waiting.answered.wait(ANSWER_TIMEOUT_SECONDS):
+        if not waiting.wait(ANSWER_TIMEOUT_SECONDS):
             return BUSY
         return waiting.answer
 
     def _serve(self) -> None:
+        with self.app.app_context():  # one for the thread's life; the session is removed after each batch
+            self._serve_in_app()
+
+    def _serve_in_app(self) -> None:
         together = 1  # requests in the last batch
         while True:
             try:
@@ -115,14 +131,14 @@ class CallbackBatcher:
     def _answer(self, batch: Sequence[_Waiting]) -> None:
         requests = [one.request for one in batch]
         try:
-            with self.app.app_context():
-                answers = self._answers(requests)
+            answers = self._answers(requests)
         except Exception:
             log.exception("a batch of %d callback requests could not be answered", len(batch))
             answers = [NOT_STORED] * len(batch)
+        finally:
+            db.session.remove()
         for one, answer in zip(batch, answers, strict=True):
-            one.answer = answer
-            one.answered.set()
+            one.set(answer)
 
     def _answers(self, requests: Sequence[CallbackRequest]) -> list[Answer]:
         if db.engine.dialect.name != "postgresql":

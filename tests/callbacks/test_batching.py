@@ -28,7 +28,8 @@ def batcher_of(app):
 def answer_together(app, requests: list[CallbackRequest]) -> list[int]:
     """Answer `requests` as one batch of the batcher (its own connection on PostgreSQL)."""
     waiting = [_Waiting(request) for request in requests]
-    batcher_of(app)._answer(waiting)
+    with app.app_context():  # as on the batching thread
+        batcher_of(app)._answer(waiting)
     return [one.answer.status for one in waiting]
 
 

@@ -23,7 +23,7 @@ from portal.id_lists import in_ids
 from portal.models import STATUS_RANK, Campaign, CampaignStatus, Message, MessageStatus, OptOut, utcnow
 from portal.recordsets import json_document
 from portal.sms.idx import message_idx
-from portal.sms.placeholders import as_template, parse_placeholders, placeholder_names, render
+from portal.sms.placeholders import as_template, filled, parse_placeholders, placeholder_names, render
 from portal.sms.segments import analyze
 
 Q, SENDING, SUBMITTED = MessageStatus.QUEUED.value, MessageStatus.SENDING.value, MessageStatus.SUBMITTED.value
@@ -144,16 +144,11 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         text = render(campaign.message, own)
         params = ()
         if template is not None:
-            params = tuple(_fill(p, own) for p in placeholders)
+            params = tuple(filled(p, own) for p in placeholders)
         if text not in parts:
             parts[text] = analyze(text, max_parts=max_parts).parts
         rendered.append(Rendered(item, text, parts[text], params))
     return rendered, template
-
-
-def _fill(placeholder, values) -> str:
-    value = values.get(placeholder.name)
-    return str(value) if value not in (None, "") else (placeholder.fallback or "")
 
 
 def build_calls(campaign: Campaign, rendered: list[Rendered], template: str | None) -> list[Call]:

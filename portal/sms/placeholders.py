@@ -86,11 +86,12 @@ def check_placeholders(text: str, known: Iterable[str]) -> list[Placeholder]:
 def render(text: str, values: Mapping[str, str | None]) -> str:
     """`text` with each placeholder replaced by its value, else its fallback, else nothing."""
     return "".join([
-        piece if isinstance(piece, str) else _value_or_fallback(piece, values) for piece in _pieces(text)
+        piece if isinstance(piece, str) else filled(piece, values) for piece in _pieces(text)
     ])
 
 
-def _value_or_fallback(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
+def filled(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
+    """What `placeholder` becomes for a contact's `values`: the value, else the fallback, else nothing."""
     value = values.get(placeholder.name)
     return str(value) if value not in (None, "") else (placeholder.fallback or "")
 

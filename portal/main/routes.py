@@ -9,13 +9,13 @@ from flask_login import current_user, login_required
 
 from portal.main import bp
 from portal.reports.figures import campaigns_in_flight, last_30_days
-from portal.templating import render_page
+from portal.templating import account_timezone, render_page
 
 
 @bp.route("/")
 @login_required
 def index():
-    days = last_30_days(current_user.account_id)
+    days = last_30_days(current_user.account_id, zone_name=account_timezone())
     totals = {
         "sent": sum(day.sent for day in days),
         "delivered": sum(day.delivered for day in days),
@@ -23,7 +23,8 @@ def index():
         "points": sum((day.points for day in days), Decimal(0)),
     }
     flights = campaigns_in_flight(current_user.account_id)
-    return render_page("main/index.html", "in_flight", days=days, totals=totals, flights=flights)
+    return render_page("main/index.html", "in_flight", days=days, totals=totals, flights=flights,
+                       zone=account_timezone())
 
 
 @bp.route("/favicon.ico")

@@ -8,14 +8,16 @@ account explicitly; lists page by key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, cast, func, select
 
 from portal.extensions import db
 from portal.models import Campaign, DeliveryReport, Message, MessageStatus, utcnow
 from portal.sms.delivery import status_for
+from portal.timezones import format_local
 
 S = MessageStatus
 
@@ -109,9 +111,11 @@ _WIDTHS = (60, 300, 900, 3600, 6 * 3600, 86400, 7 * 86400)
 
 
 def delivered_over_time(
-    account_id: int, campaign_id: int, max_buckets: int = 48
+    account_id: int, campaign_id: int, max_buckets: int = 48, zone_name: str = "UTC"
 ) -> tuple[int, list[TimeBucket]]:
-    """Deliveries per time bucket (the width chosen to give at most `max_buckets`), with the running total."""
+    """Deliveries per time bucket (the width chosen to give at most `max_buckets`), with the running
+    total. Buckets start on the clock of `zone_name` (a day at its midnight, an hour on the hour,
+    by its offset when the first message was delivered), and their starts are in that zone."""
     scope = (Message.account_id == account_id, Message.campaign_id == campaign_id,
              Message.is_test_send.is_(False), Message.delivered_at.is_not(None))
     first, last = db.session.execute(
@@ -123,7 +127,9 @@ def delivered_over_time(
     first, last = _aware(first), _aware(last)
     span = (last - first).total_seconds()
     width = next((w for w in _WIDTHS if span / w < max_buckets), _WIDTHS[-1])
-    origin = int(first.timestamp()) // width * width
+    zone = ZoneInfo(zone_name)
+    offset = int(first.astimezone(zone).utcoffset().total_seconds())
+    origin = (int(first.timestamp()) + offset) // width * width - offset
     bucket = cast(func.floor((_epoch(Message.delivered_at) - origin) / width), Integer)
     rows = db.session.execute(
         select(bucket, func.count()).where(*scope).group_by(bucket).order_by(bucket)
@@ -133,7 +139,7 @@ def delivered_over_time(
     buckets, running = [], 0
     for index in range(max(counts) + 1):
         running += counts.get(index, 0)
-        start = datetime.fromtimestamp(origin + index * width, UTC)
+        start = datetime.fromtimestamp(origin + index * width, UTC).astimezone(zone)
         buckets.append(TimeBucket(start, counts.get(index, 0), running))
     return width, buckets
 
@@ -184,7 +190,7 @@ class TimelineEvent:
     simulated: bool = False
 
 
-def message_timeline(account_id: int, message: Message) -> list[TimelineEvent]:
+def message_timeline(account_id: int, message: Message, zone_name: str = "UTC") -> list[TimelineEvent]:
     """What happened to one message: created, handed to SMSAPI, then each report as it came."""
     events = [TimelineEvent(message.created_at, "Created")]
     if message.submitted_at:
@@ -205,7 +211,7 @@ def message_timeline(account_id: int, message: Message) -> list[TimelineEvent]:
         if report.mcc is not None:
             facts.append(f"operator {report.mcc}/{report.mnc}")
         if report.done_at:
-            facts.append(f"at the operator {report.done_at:%Y-%m-%d %H:%M:%S} UTC")
+            facts.append(f"at the operator {format_local(report.done_at, zone_name)}")
         events.append(TimelineEvent(report.received_at, "Report received", report.status_name or status.name,
                                     ours, ", ".join(facts), report.simulated))
     if message.error_text:
@@ -232,14 +238,17 @@ class Day:
     points: Decimal = Decimal(0)
 
 
-def last_30_days(account_id: int, now: datetime | None = None) -> list[Day]:
-    """Per day (UTC) of the last 30: messages sent, delivered, failed, and points spent."""
-    now = now or utcnow()
-    since = (now - timedelta(days=29)).replace(hour=0, minute=0, second=0, microsecond=0)
-    days = {(since + timedelta(days=n)).date().isoformat(): {} for n in range(30)}
+def last_30_days(account_id: int, now: datetime | None = None, zone_name: str = "UTC") -> list[Day]:
+    """Per day of the last 30, days as the clock of `zone_name` has them: messages sent,
+    delivered, failed, and points spent."""
+    zone = ZoneInfo(zone_name)
+    today = (now or utcnow()).astimezone(zone).date()
+    first_day = today - timedelta(days=29)
+    since = datetime.combine(first_day, time(), zone)
+    days = {(first_day + timedelta(days=n)).isoformat(): {} for n in range(30)}
     for column, key in ((Message.submitted_at, "sent"), (Message.delivered_at, "delivered"),
                         (Message.failed_at, "failed")):
-        day = _day(column)
+        day = _day(column, zone_name, now or utcnow())
         fields = [day, func.count()] + ([func.sum(Message.points)] if key == "sent" else [])
         for row in db.session.execute(
             select(*fields).where(Message.account_id == account_id, Message.is_test_send.is_(False),
@@ -254,10 +263,14 @@ def last_30_days(account_id: int, now: datetime | None = None) -> list[Day]:
     return [Day(label, **values) for label, values in days.items()]
 
 
-def _day(column):
+def _day(column, zone_name: str, now: datetime):
+    """The day of a stored time on the clock of `zone_name`. SQLite knows no time zones: there the
+    zone's offset of `now` stands for the whole month (a day next to a daylight-saving change may
+    then count an hour of the next or the previous day)."""
     if db.session.get_bind().dialect.name == "sqlite":
-        return func.date(column)
-    return cast(func.timezone("UTC", column), Date)
+        offset = int(now.astimezone(ZoneInfo(zone_name)).utcoffset().total_seconds())
+        return func.date(column, f"{offset:+d} seconds")
+    return cast(func.timezone(zone_name, column), Date)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from portal.reports.figures import (
     messages_page,
 )
 from portal.reports.resend import NothingToResend, draft_for_failed
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import account_timezone, is_htmx_fragment_request, render_page
 from portal.tenancy import get_scoped_or_404
 
 REPORT = "campaigns/report.html"
@@ -45,9 +45,10 @@ def campaign_report(campaign_id: int):
 def _live_figures(campaign: Campaign) -> dict:
     account_id = current_user.account_id
     counts = campaign_counts(account_id, campaign.id)
-    width, buckets = delivered_over_time(account_id, campaign.id)
+    zone = account_timezone()
+    width, buckets = delivered_over_time(account_id, campaign.id, zone_name=zone)
     return {"counts": counts, "buckets": buckets, "bucket_label": bucket_label(width) if buckets else "",
-            "chart": delivered_chart(width, buckets)}
+            "zone": zone, "chart": delivered_chart(width, buckets)}
 
 
 def _messages(campaign: Campaign) -> dict:
@@ -67,7 +68,7 @@ def message_detail(campaign_id: int, message_id: int):
     message = get_scoped_or_404(Message, message_id)
     if message.campaign_id != campaign.id:
         abort(404)
-    events = message_timeline(current_user.account_id, message)
+    events = message_timeline(current_user.account_id, message, account_timezone())
     return render_page("campaigns/message.html", "timeline", campaign=campaign, message=message,
                        events=events, words=STATUS_WORDS)
 

@@ -85,7 +85,8 @@ def scheduler_command() -> None:
 
 @click.command("serve")
 @with_appcontext
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), show_default="5000 or $PORT")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
+              show_default="5000 or $PORT")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--demo", is_flag=True, help="Also run the SMSAPI simulator, with the demo account connected.")
 @click.option("--simulator-port", default=9400, show_default=True, help="The simulator's port with --demo.")

@@ -48,3 +48,16 @@ def test_the_scheduler_runs_the_sender_name_sync_on_its_interval(app):
     jobs = {f"{job.func.__module__}.{job.func.__name__}": job for job in PERIODIC_JOBS}
     sync = jobs["portal.jobs.sync_sender_names"]
     assert sync.interval(app.config) == app.config["SENDER_SYNC_INTERVAL"] == 600
+
+
+def test_serve_reads_its_ports_as_numbers(app, monkeypatch):
+    from portal import runner
+
+    seen = {}
+    monkeypatch.setattr(runner, "run_all", lambda app, **options: seen.update(options))
+    command = ["serve", "--port", "5055", "--demo", "--simulator-port", "9455"]
+    result = app.test_cli_runner().invoke(args=command)
+    assert result.exit_code == 0, result.output
+    assert seen == {"host": "127.0.0.1", "port": 5055, "simulator_port": 9455}
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "web"])
+    assert result.exit_code != 0 and "'web' is not a valid integer" in result.output

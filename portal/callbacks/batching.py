@@ -100,8 +100,16 @@ class CallbackBatcher:
         return waiting.answer
 
     def _serve(self) -> None:
-        with self.app.app_context():  # one for the thread's life; the session is removed after each batch
-            self._serve_in_app()
+        try:
+            with self.app.app_context():  # one for the thread's life; the session is removed after each batch
+                self._serve_in_app()
+        except BaseException:
+            # Never expected (a batch's own errors are answered): the next request starts another thread.
+            log.exception("the callback batching thread stopped")
+            with self._lock:
+                self._serving = None
+            self._close_connection()
+            raise
 
     def _serve_in_app(self) -> None:
         together = 1  # requests in the last batch

@@ -202,3 +202,27 @@ def test_other_methods_are_refused_and_a_huge_form_is_refused_unread(app, client
     response = client.post(CALLBACK_PATH, query_string={"account": account.account_id, "secret": "x"},
                            data=huge, csrf=False)
     assert response.status_code == 413 and "too large" in response.text
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_batching_thread_that_dies_is_replaced_by_the_next_request(app, client, account, monkeypatch):
+    sent = sent_campaign(app, account.account_id, 2)
+    secret = secret_of(app, account.account_id)
+    batcher = batcher_of(app)
+    serve = batcher._serve_in_app
+    calls = []
+
+    def dies_the_first_time():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the batching thread")
+        serve()
+
+    monkeypatch.setattr(batcher, "_serve_in_app", dies_the_first_time)
+    monkeypatch.setattr(batching, "ANSWER_TIMEOUT_SECONDS", 0.5)
+    response = call(client, account.account_id, secret, report_params([sent.smsapi_id(0)], [404]))
+    assert response.status_code == 503 and "send them again" in response.text
+    monkeypatch.setattr(batching, "ANSWER_TIMEOUT_SECONDS", 10.0)
+    assert call(client, account.account_id, secret, report_params([sent.smsapi_id(1)], [404])).text == "OK"
+    # The new thread also served the request left waiting: nothing was lost, only answered late.
+    assert [message_state(app, mid).status for mid in sent.message_ids] == ["delivered", "delivered"]

@@ -36,7 +36,6 @@ from portal.callbacks.service import (
     Answer,
     CallbackRequest,
     RecentSecrets,
-    connection_lost,
     judge_callbacks,
     store_accepted,
 )
@@ -205,3 +204,13 @@ def _store(account_id: int, group: Sequence[Accepted], connection: Connection | 
         log.exception("delivery reports of account %s not stored", account_id)
         return list(group)
     return []
+
+
+def connection_lost(connection: Connection) -> bool:
+    """Whether `connection` is closed or broken (the server went away), not merely refused a statement."""
+    if connection.closed or connection.invalidated:
+        return True
+    try:
+        return bool(connection.connection.driver_connection.closed)
+    except Exception:  # noqa: BLE001 - whatever went wrong, it cannot be used
+        return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from flask import Flask
@@ -32,8 +33,6 @@ HEADERS = [
     ("Cache-Control", "no-store"),
     ("X-Content-Type-Options", "nosniff"),
 ]
-_REASONS = {200: "OK", 400: "BAD REQUEST", 403: "FORBIDDEN", 405: "METHOD NOT ALLOWED",
-            413: "REQUEST ENTITY TOO LARGE", 500: "INTERNAL SERVER ERROR", 503: "SERVICE UNAVAILABLE"}
 
 
 class CallbackEndpoint:
@@ -54,7 +53,7 @@ class CallbackEndpoint:
         else:
             answer, extra = self._answer(environ, method), []
         body = answer.text.encode()
-        start_response(f"{answer.status} {_REASONS.get(answer.status, 'ERROR')}",
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}",
                        [*HEADERS, ("Content-Length", str(len(body))), *extra])
         return [body]
 

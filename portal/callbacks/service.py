@@ -59,7 +59,6 @@ class Accepted:
     """A request found well-formed and rightly signed: where it was in its batch, and its reports."""
 
     position: int
-    account_id: int
     callback: Callback
 
 
@@ -125,7 +124,7 @@ def judge_callbacks(
             answers[position] = judged
         else:
             account_id = accounts[key].account_id
-            accepted.setdefault(account_id, []).append(Accepted(position, account_id, judged))
+            accepted.setdefault(account_id, []).append(Accepted(position, judged))
     return Judged(answers, accepted)
 
 
@@ -151,13 +150,3 @@ def _judge(request: CallbackRequest, found: CallbackAccount | None) -> Answer | 
             reason = f"username {wrong[0]!r} is not the connected SMSAPI user. Nothing was applied."
             return Answer(403, reason)
     return Callback(reports, request.params)
-
-
-def connection_lost(connection: Connection) -> bool:
-    """Whether `connection` is closed or broken (the server went away), not merely refused a statement."""
-    if connection.closed or connection.invalidated:
-        return True
-    try:
-        return bool(connection.connection.driver_connection.closed)
-    except Exception:  # noqa: BLE001 - whatever went wrong, it cannot be used
-        return True

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
@@ -61,6 +62,20 @@ class Incoming:
     params: Mapping[str, str]
     batch_size: int
 
+    def columns(self) -> dict[str, Any]:
+        """Its `delivery_report` columns that come from the request, cut to the columns' lengths."""
+        report = self.report
+        return {
+            "msg_id": report.msg_id[:_MSG_ID], "idx": (report.idx or "")[:_IDX] or None,
+            "status_code": report.status, "status_name": (report.status_name or "")[:_STATUS_NAME] or None,
+            "points": report.points, "mcc": report.mcc, "mnc": report.mnc, "done_at": report.donedate,
+            "params": self.params, "batch_size": self.batch_size,
+        }
+
+
+_MSG_ID, _IDX, _STATUS_NAME = (DeliveryReport.__table__.c[name].type.length
+                               for name in ("msg_id", "idx", "status_name"))
+
 
 def apply_delivery_reports(
     account_id: int,
@@ -102,14 +117,8 @@ def apply_callbacks(
     reports = [each.report for each in incoming]
     message_ids = _match(account_id, reports)
     rows = [
-        {
-            "account_id": account_id, "received_at": now, "message_id": message_ids[i],
-            "msg_id": each.report.msg_id[:64], "idx": (each.report.idx or "")[:64] or None,
-            "status_code": each.report.status, "status_name": (each.report.status_name or "")[:32] or None,
-            "points": each.report.points, "mcc": each.report.mcc, "mnc": each.report.mnc,
-            "done_at": each.report.donedate, "params": dict(each.params), "simulated": simulated,
-            "batch_size": each.batch_size,
-        }
+        {**each.columns(), "account_id": account_id, "received_at": now, "message_id": message_ids[i],
+         "simulated": simulated}
         for i, each in enumerate(incoming)
     ]
     ids = db.session.scalars(

@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 _STATEMENT = """
 WITH input AS (
     SELECT * FROM ROWS FROM (json_to_recordset(CAST(%(reports)s AS json)) AS (
-        msg_id text, idx text, idx_key text, idx_message bigint, code int, name text, points numeric,
-        mcc int, mnc int, done_at timestamptz, params json, status text, rank int, success boolean,
-        batch_size smallint
-    )) WITH ORDINALITY AS i(msg_id, idx, idx_key, idx_message, code, name, points, mcc, mnc, done_at,
-                            params, status, rank, success, batch_size, position)
+        msg_id text, idx text, idx_key text, idx_message bigint, status_code int, status_name text,
+        points numeric, mcc int, mnc int, done_at timestamptz, params json, status text, rank int,
+        success boolean, batch_size smallint
+    )) WITH ORDINALITY AS i(msg_id, idx, idx_key, idx_message, status_code, status_name, points, mcc, mnc,
+                            done_at, params, status, rank, success, batch_size, position)
 ), matched AS (
     SELECT i.*, COALESCE(
         (SELECT m.id FROM message m WHERE m.account_id = %(account)s AND m.smsapi_id = i.msg_id LIMIT 1),
@@ -41,8 +41,8 @@ WITH input AS (
 ), stored AS (
     INSERT INTO delivery_report (account_id, received_at, message_id, msg_id, idx, status_code, status_name,
                                  points, mcc, mnc, done_at, params, simulated, batch_size)
-    SELECT %(account)s, %(now)s, m.message_id, m.msg_id, m.idx, m.code, m.name, m.points, m.mcc, m.mnc,
-           m.done_at, m.params, %(simulated)s, m.batch_size
+    SELECT %(account)s, %(now)s, m.message_id, m.msg_id, m.idx, m.status_code, m.status_name, m.points,
+           m.mcc, m.mnc, m.done_at, m.params, %(simulated)s, m.batch_size
     FROM matched m ORDER BY m.position
     RETURNING message_id
 ), best AS (
@@ -51,7 +51,7 @@ WITH input AS (
     ORDER BY message_id, rank DESC, position
 ), moved AS (
     UPDATE message m SET
-        status = b.status, status_rank = b.rank, report_code = b.code, status_changed_at = %(now)s,
+        status = b.status, status_rank = b.rank, report_code = b.status_code, status_changed_at = %(now)s,
         points = COALESCE(b.points, m.points), mcc = COALESCE(b.mcc, m.mcc), mnc = COALESCE(b.mnc, m.mnc),
         delivered_at = CASE WHEN b.success IS TRUE THEN COALESCE(b.done_at, %(now)s) ELSE m.delivered_at END,
         failed_at = CASE WHEN b.success IS FALSE THEN COALESCE(b.done_at, %(now)s) ELSE m.failed_at END,
@@ -83,12 +83,8 @@ def store_and_apply(
         state = report.state
         ours = parse_message_idx(report.idx)
         rows.append({
-            "msg_id": report.msg_id[:64], "idx": (report.idx or "")[:64] or None,
-            "idx_key": ours[0] if ours else None, "idx_message": ours[1] if ours else None,
-            "code": report.status, "name": (report.status_name or "")[:32] or None,
-            "points": report.points, "mcc": report.mcc, "mnc": report.mnc, "done_at": report.donedate,
-            "params": each.params, "status": outcome_of(state), "rank": state.rank, "success": state.success,
-            "batch_size": each.batch_size,
+            **each.columns(), "idx_key": ours[0] if ours else None, "idx_message": ours[1] if ours else None,
+            "status": outcome_of(state), "rank": state.rank, "success": state.success,
         })
     parameters = {"reports": json_document(rows), "account": account_id, "now": now, "simulated": simulated}
     # The statement is plain SQL that names its account, so the ORM's per-statement work (and the

@@ -25,6 +25,7 @@ from portal.recordsets import json_document
 from portal.sms.idx import message_idx
 from portal.sms.placeholders import as_template, filled, parse_placeholders, placeholder_names, render
 from portal.sms.segments import analyze
+from portal.tenancy import account_scope
 
 Q, SENDING, SUBMITTED = MessageStatus.QUEUED.value, MessageStatus.SENDING.value, MessageStatus.SUBMITTED.value
 
@@ -310,19 +311,20 @@ def release_expired_leases(now=None) -> list[tuple[int, int]]:
         .execution_options(all_accounts=True)
     ).all()
     for account_id, campaign_id in pairs:
-        db.session.execute(
-            update(Message)
-            .where(
-                and_(
-                    Message.account_id == account_id,
-                    Message.campaign_id == campaign_id,
-                    Message.status == SENDING,
-                    Message.leased_until < now,
+        with account_scope(account_id):
+            db.session.execute(
+                update(Message)
+                .where(
+                    and_(
+                        Message.account_id == account_id,
+                        Message.campaign_id == campaign_id,
+                        Message.status == SENDING,
+                        Message.leased_until < now,
+                    )
                 )
+                .values(status=Q, status_rank=STATUS_RANK[MessageStatus.QUEUED], leased_until=None)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=Q, status_rank=STATUS_RANK[MessageStatus.QUEUED], leased_until=None)
-            .execution_options(synchronize_session=False)
-        )
     return [tuple(pair) for pair in pairs]
 
 

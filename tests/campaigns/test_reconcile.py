@@ -43,9 +43,27 @@ def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connecte
             .values(leased_until=utcnow() - timedelta(seconds=1))
         )
         db.session.commit()
+    with app.app_context():  # as the reconciler job runs: no account of its own
         assert release_expired_leases() == [(connected.account_id, campaign_id)]
         db.session.commit()
+    with app.app_context(), account_scope(connected.account_id):
         assert statuses(campaign_id) == {"queued": 2, "sending": 1}
+
+
+def test_the_reconciler_job_releases_expired_leases_of_every_account(app, connected):
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(connected, recipients=2)
+        with account_scope(connected.account_id):
+            launch_campaign(campaign_id, None)
+            db.session.commit()
+            claim_chunk(connected.account_id, campaign_id, size=2)
+            db.session.execute(update(Message).values(leased_until=utcnow() - timedelta(seconds=1)))
+            db.session.commit()
+    with app.app_context():
+        outcome = reconcile()
+    assert outcome.released == 1
+    with app.app_context(), account_scope(connected.account_id):
+        assert statuses(campaign_id) == {"queued": 2}
 
 
 def test_a_sending_campaign_without_a_job_is_enqueued_again(app, connected):

@@ -10,6 +10,7 @@ from rq.job import JobStatus
 from sqlalchemy import select
 
 from portal import PROJECT_ROOT, jobs
+from portal.campaigns.chains import SEND_QUEUE
 from portal.extensions import db
 from portal.models import SenderName, User
 from portal.queue import enqueue, get_queue, redis_connection
@@ -37,8 +38,7 @@ def _status(app, account, name: str) -> str:
         return db.session.scalar(select(SenderName.status).where(SenderName.name == name))
 
 
-def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
-    """`flask worker --burst` as its own process, on the test's database, Redis and SMSAPI."""
+def _worker_env(app) -> dict:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -47,10 +47,20 @@ def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
         TOKEN_ENCRYPTION_KEYS=",".join(app.config["TOKEN_ENCRYPTION_KEYS"]),
         SMSAPI_API_URL=app.config["SMSAPI_API_URL"],
     )
+    return env
+
+
+def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
+    """`flask worker --burst` as its own process, on the test's database, Redis and SMSAPI."""
     return subprocess.run(  # noqa: S603
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", *args],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=PROJECT_ROOT, env=_worker_env(app), capture_output=True, text=True, timeout=120, check=False,
     )
+
+
+def process_id() -> int:
+    """A job that answers which process ran it."""
+    return os.getpid()
 
 
 def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, simulator, pending_name):
@@ -64,6 +74,24 @@ def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, s
         assert job.get_status() == JobStatus.FINISHED, finished.stderr
         assert job.return_value()[account.account_id].startswith("ok")
     assert _status(app, account, pending_name) == "active"
+
+
+def test_send_jobs_run_in_the_worker_itself_and_other_jobs_in_a_forked_child(app):
+    with app.app_context():
+        send = enqueue(process_id, queue=SEND_QUEUE)
+        other = enqueue(process_id, queue="default")
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        cwd=PROJECT_ROOT, env=_worker_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 0, output
+    with app.app_context():
+        send.refresh()
+        other.refresh()
+        assert send.get_status() == other.get_status() == JobStatus.FINISHED, output
+        assert send.return_value() == worker.pid
+        assert other.return_value() not in (worker.pid, None)
 
 
 def test_the_scheduler_enqueues_the_sender_sync_on_its_first_tick(app, account, simulator, pending_name):

@@ -29,20 +29,25 @@ def test_a_due_scheduled_campaign_is_started_from_the_database(app, connected):
         assert statuses(campaign_id) == {"queued": 3}
 
 
-def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connected):
+def _with_expired_leases(app, connected, *, recipients: int, claim: int, expire: int) -> int:
+    """A launched campaign with `claim` messages claimed, the first `expire` of them past their lease."""
     with app.app_context(), account_scope(connected.account_id):
-        campaign_id = make_ready_campaign(connected, recipients=3)
+        campaign_id = make_ready_campaign(connected, recipients=recipients)
         with account_scope(connected.account_id):
             launch_campaign(campaign_id, None)
             db.session.commit()
-            claimed = claim_chunk(connected.account_id, campaign_id, size=2)
+            claimed = claim_chunk(connected.account_id, campaign_id, size=claim)
+            db.session.execute(
+                update(Message)
+                .where(Message.id.in_([each.id for each in claimed[:expire]]))
+                .values(leased_until=utcnow() - timedelta(seconds=1))
+            )
             db.session.commit()
-        db.session.execute(
-            update(Message)
-            .where(Message.id == claimed[0].id)
-            .values(leased_until=utcnow() - timedelta(seconds=1))
-        )
-        db.session.commit()
+    return campaign_id
+
+
+def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connected):
+    campaign_id = _with_expired_leases(app, connected, recipients=3, claim=2, expire=1)
     with app.app_context():  # as the reconciler job runs: no account of its own
         assert release_expired_leases() == [(connected.account_id, campaign_id)]
         db.session.commit()
@@ -50,18 +55,11 @@ def test_an_expired_lease_goes_back_to_queued_and_a_live_one_stays(app, connecte
         assert statuses(campaign_id) == {"queued": 2, "sending": 1}
 
 
-def test_the_reconciler_job_releases_expired_leases_of_every_account(app, connected):
-    with app.app_context(), account_scope(connected.account_id):
-        campaign_id = make_ready_campaign(connected, recipients=2)
-        with account_scope(connected.account_id):
-            launch_campaign(campaign_id, None)
-            db.session.commit()
-            claim_chunk(connected.account_id, campaign_id, size=2)
-            db.session.execute(update(Message).values(leased_until=utcnow() - timedelta(seconds=1)))
-            db.session.commit()
+def test_the_reconciler_job_releases_expired_leases_with_no_account_of_its_own(app, connected):
+    campaign_id = _with_expired_leases(app, connected, recipients=2, claim=2, expire=2)
     with app.app_context():
         outcome = reconcile()
-    assert outcome.released == 1
+    assert outcome.released == 1  # one campaign
     with app.app_context(), account_scope(connected.account_id):
         assert statuses(campaign_id) == {"queued": 2}
 

@@ -10,8 +10,10 @@ it the same gunicorn with an app that only answers `OK` (the ceiling), and drive
 median run counts), then 10 and 100 reports per request, batched by GET as SMSAPI batches them,
 every pass over the messages moving them one status further (QUEUE, SENT, ACCEPTED, DELIVERED).
 Applied reports are counted in the database, not from wrk's answers; a run with any answer other
-than 200 fails. Targets: single-report requests at >= 0.5 of the bare endpoint's rate, and >= 20,000
-reports/s applied with 100 reports per request.
+than 200 fails. Each run also shows the CPU its gunicorn (master and workers) and the PostgreSQL
+server's processes spent per request, read from /proc: where a request's cost goes. Targets:
+single-report requests at >= 0.5 of the bare endpoint's rate, and >= 20,000 reports/s applied with
+100 reports per request.
 """
 
 from __future__ import annotations
@@ -82,10 +84,10 @@ def _run(args: argparse.Namespace, uri: str) -> dict:
     results: dict = {"runs": []}
     path = f"/api/smsApi/update?{query}"
 
-    def applied(port: int, per: int) -> dict:
+    def applied(server: _gunicorn, per: int) -> dict:
         _reset(engine)
         before = _stored(engine)
-        run = _wrk(port, path, per, first_id, idx_key, args)
+        run = _wrk(server, path, per, first_id, idx_key, args)
         run["reports_applied"] = _stored(engine) - before
         run["reports_per_s"] = run["reports_applied"] / run["seconds"]
         run["moved"] = _moved(engine)
@@ -93,17 +95,17 @@ def _run(args: argparse.Namespace, uri: str) -> dict:
 
     try:
         bare_port, portal_port = _free_port(), _free_port()
-        with _gunicorn("bench.bare_app:app", bare_port, args.workers, env, instance), \
-                _gunicorn("wsgi:app", portal_port, args.workers, env, instance):
+        with _gunicorn("bench.bare_app:app", bare_port, args.workers, env, instance) as bare_server, \
+                _gunicorn("wsgi:app", portal_port, args.workers, env, instance) as portal:
             # The ceiling and the single-report runs alternate, and each figure is the median run:
             # how a few connections happen to spread over the workers moves a run by a third.
             bare, single = [], []
             for _ in range(args.repeat):
-                bare.append(_wrk(bare_port, path, 1, first_id, idx_key, args))
-                single.append(applied(portal_port, 1))
+                bare.append(_wrk(bare_server, path, 1, first_id, idx_key, args))
+                single.append(applied(portal, 1))
             results["bare"] = _median(bare)
             results["runs"].append(_median(single))
-            results["runs"] += [applied(portal_port, per) for per in (10, 100)]
+            results["runs"] += [applied(portal, per) for per in (10, 100)]
     finally:
         engine.dispose()
         shutil.rmtree(instance, ignore_errors=True)
@@ -207,23 +209,53 @@ class _gunicorn:
             self.process.kill()
 
 
-def _wrk(port: int, path: str, per: int, first_id: int, idx_key: str, args: argparse.Namespace) -> dict:
+def _wrk(server: _gunicorn, path: str, per: int, first_id: int, idx_key: str,
+         args: argparse.Namespace) -> dict:
+    """One wrk run against `server`, with the CPU its processes and PostgreSQL's spent per request."""
     threads = 2
     command = ["wrk", "-t", str(threads), "-c", str(args.connections), "-d", f"{args.duration}s", "--latency",
-               "-s", str(ROOT / "bench" / "dlr.lua"), f"http://127.0.0.1:{port}",
+               "-s", str(ROOT / "bench" / "dlr.lua"), f"http://127.0.0.1:{server.port}",
                "--", path, str(per), str(first_id), str(MESSAGES), idx_key, str(threads)]
+    web, database = _cpu_seconds(server.process.pid)
     started = time.monotonic()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     seconds = time.monotonic() - started
+    web_after, database_after = _cpu_seconds(server.process.pid)
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"the endpoint refused requests ({per} per request):\n{output}")
+    requests_per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = requests_per_s * seconds
     return {
         "reports_per_request": per,
         "seconds": seconds,
-        "requests_per_s": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests_per_s": requests_per_s,
         "p50_ms": _latency(output, "50%"),
         "p99_ms": _latency(output, "99%"),
+        "web_cpu_us_per_request": round((web_after - web) / requests * 1e6),
+        "database_cpu_us_per_request": round((database_after - database) / requests * 1e6),
     }
+
+
+def _cpu_seconds(server_pid: int) -> tuple[float, float]:
+    """CPU seconds spent so far by a gunicorn (its master and workers) and by the PostgreSQL server's
+    processes on this machine (0 for a database elsewhere), read from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    web = database = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        spent = (int(fields[11]) + int(fields[12])) / tick
+        if int(entry.name) == server_pid or int(fields[1]) == server_pid:
+            web += spent
+        elif name == "postgres":
+            database += spent
+    return web, database
 
 
 def _latency(output: str, label: str) -> float:
@@ -240,13 +272,16 @@ def _free_port() -> int:
 def _print(results: dict, as_json: bool) -> None:
     bare = results["bare"]
     runs = {run["reports_per_request"]: run for run in results["runs"]}
-    print(f"{'endpoint':<26}{'requests/s':>12}{'reports/s':>12}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"{'endpoint':<26}{'requests/s':>12}{'reports/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'web CPU µs/req':>16}{'db CPU µs/req':>15}")
     print(f"{'bare Flask OK (ceiling)':<26}{bare['requests_per_s']:>12.0f}{'':>12}"
-          f"{bare['p50_ms']:>9.2f}{bare['p99_ms']:>9.2f}")
+          f"{bare['p50_ms']:>9.2f}{bare['p99_ms']:>9.2f}{bare['web_cpu_us_per_request']:>16}"
+          f"{bare['database_cpu_us_per_request']:>15}")
     for per, run in runs.items():
         label = f"callback, {per} per request"
         print(f"{label:<26}{run['requests_per_s']:>12.0f}{run['reports_per_s']:>12.0f}"
-              f"{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}")
+              f"{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}{run['web_cpu_us_per_request']:>16}"
+              f"{run['database_cpu_us_per_request']:>15}")
     ratio = runs[1]["requests_per_s"] / bare["requests_per_s"]
     print(f"single-report rate / bare rate: {ratio:.2f} (target >= 0.5); "
           f"reports/s with 100 per request: {runs[100]['reports_per_s']:.0f} (target >= 20000)")
@@ -264,6 +299,10 @@ def _print(results: dict, as_json: bool) -> None:
             "bare_p99_ms": round(bare["p99_ms"], 2),
             "bare_runs_requests_per_s": bare["all_requests_per_s"],
             "single_runs_requests_per_s": runs[1]["all_requests_per_s"],
+            "cpu_us_per_request": {
+                name: {"web": run["web_cpu_us_per_request"], "database": run["database_cpu_us_per_request"]}
+                for name, run in [("bare", bare), *((f"{per}_per_request", run) for per, run in runs.items())]
+            },
         }))
 
 

@@ -38,7 +38,12 @@ def _status(app, account, name: str) -> str:
         return db.session.scalar(select(SenderName.status).where(SenderName.name == name))
 
 
+#: `flask worker --burst` as its own process: it works the queues until they are empty, then exits.
+BURST_WORKER = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"]
+
+
 def _worker_env(app) -> dict:
+    """The environment that points a worker process at the test's database, Redis and SMSAPI."""
     env = dict(os.environ)
     env.update(
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -53,7 +58,7 @@ def _worker_env(app) -> dict:
 def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
     """`flask worker --burst` as its own process, on the test's database, Redis and SMSAPI."""
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst", *args],
+        [*BURST_WORKER, *args],
         cwd=PROJECT_ROOT, env=_worker_env(app), capture_output=True, text=True, timeout=120, check=False,
     )
 
@@ -81,7 +86,7 @@ def test_send_jobs_run_in_the_worker_itself_and_other_jobs_in_a_forked_child(app
         send = enqueue(process_id, queue=SEND_QUEUE)
         other = enqueue(process_id, queue="default")
     worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--burst"],
+        BURST_WORKER,
         cwd=PROJECT_ROOT, env=_worker_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output, _ = worker.communicate(timeout=120)

@@ -33,16 +33,15 @@ def _with_expired_leases(app, connected, *, recipients: int, claim: int, expire:
     """A launched campaign with `claim` messages claimed, the first `expire` of them past their lease."""
     with app.app_context(), account_scope(connected.account_id):
         campaign_id = make_ready_campaign(connected, recipients=recipients)
-        with account_scope(connected.account_id):
-            launch_campaign(campaign_id, None)
-            db.session.commit()
-            claimed = claim_chunk(connected.account_id, campaign_id, size=claim)
-            db.session.execute(
-                update(Message)
-                .where(Message.id.in_([each.id for each in claimed[:expire]]))
-                .values(leased_until=utcnow() - timedelta(seconds=1))
-            )
-            db.session.commit()
+        launch_campaign(campaign_id, None)
+        db.session.commit()
+        claimed = claim_chunk(connected.account_id, campaign_id, size=claim)
+        db.session.execute(
+            update(Message)
+            .where(Message.id.in_([each.id for each in claimed[:expire]]))
+            .values(leased_until=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
     return campaign_id
 
 

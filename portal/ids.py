@@ -2,12 +2,16 @@
 
 A number past a column's range makes the database fail (OverflowError in SQLite's driver, a
 DataError on PostgreSQL), which would be a 500. URL rules reject such ids before the view runs (a
-404, as for any id that does not exist), and forms check them with `in_id_range`.
+404, as for any id that does not exist), forms check them with `in_id_range`, a page cursor in the
+query string is read by `id_arg` (404 when it cannot be an id) and a list of ticked ids by `ids_from`
+(values that cannot be ids name no row, so they are left out).
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Iterable
+
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 #: INTEGER ids (32-bit on PostgreSQL); tables of many rows use `BigId` and `<bigid:...>` rules.
@@ -34,6 +38,24 @@ class BigIdConverter(IdConverter):
 
 def in_id_range(value: int, *, big: bool = False) -> bool:
     return 1 <= value <= (MAX_BIG_ID if big else MAX_ID)
+
+
+def id_arg(name: str, *, big: bool = False) -> int | None:
+    """The id in query parameter `name` (a page cursor): None when absent, 404 when it is not an id."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or not in_id_range(int(value), big=big):
+        abort(404)
+    return int(value)
+
+
+def ids_from(values: Iterable[str], *, big: bool = False) -> list[int]:
+    """The ids among submitted values (ticked checkboxes); anything else cannot name a row."""
+    return [
+        int(value) for value in values
+        if value.isascii() and value.isdigit() and in_id_range(int(value), big=big)
+    ]
 
 
 def init_app(app: Flask) -> None:

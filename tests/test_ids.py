@@ -27,3 +27,45 @@ def test_out_of_range_sender_in_the_campaign_form_is_a_field_error(member_client
         assert "Choose a sender name from the list." in response.data.decode()
 
 
+
+
+def _list_of(app, account_id: int) -> int:
+    from portal.extensions import db
+    from portal.models import ContactList
+    from tests.conftest import in_account
+
+    with in_account(app, account_id):
+        contact_list = ContactList(account_id=account_id, name="Customers")
+        db.session.add(contact_list)
+        db.session.commit()
+        return contact_list.id
+
+
+@pytest.mark.parametrize("cursor", [HUGE, str(2**63), "0", "12abc", "١٢"])
+def test_a_page_cursor_that_cannot_be_an_id_is_404(app, admin_client, account, cursor):
+    list_id = _list_of(app, account.account_id)
+    for path in ("/contacts/", f"/contacts/lists/{list_id}", "/delivery-reports/unmatched"):
+        assert admin_client.get(f"{path}?before={cursor}").status_code == 404, path
+    assert admin_client.get(f"/contacts/?before={2**40}").status_code == 200
+
+
+def test_ticked_ids_past_the_range_name_no_contact(app, member_client, account):
+    list_id = _list_of(app, account.account_id)
+    for path, data in (
+        ("/contacts/bulk-add", {"list_id": list_id, "contact_id": [HUGE, str(2**64)]}),
+        (f"/contacts/lists/{list_id}/remove", {"contact_id": [HUGE]}),
+    ):
+        response = member_client.post(path, data=data)
+        assert response.status_code == 302, path
+
+
+def test_an_out_of_range_list_in_the_campaign_form_is_a_field_error(app, member_client, account):
+    list_id = _list_of(app, account.account_id)
+    data = {"name": "x", "sender": "", "message": "Hi", "list_ids": [str(list_id), HUGE]}
+    refused = member_client.post("/campaigns/new", data={**data, "action": "save"})
+    assert refused.status_code == 422
+    assert "One of the ticked lists does not exist" in refused.data.decode()
+    summary = member_client.post(
+        "/campaigns/new", data={**data, "action": "audience"}, headers={"HX-Request": "true"}
+    )
+    assert summary.status_code == 200

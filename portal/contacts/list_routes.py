@@ -9,10 +9,10 @@ from portal.contacts import bp
 from portal.contacts import lists as contact_lists
 from portal.contacts.audience import audience_summary
 from portal.contacts.forms import ListForm
-from portal.contacts.routes import _int_arg
 from portal.contacts.service import export_rows, search_contacts
 from portal.downloads import csv_download
 from portal.extensions import db
+from portal.ids import id_arg, ids_from
 from portal.models import ContactList
 from portal.tenancy import get_scoped_or_404
 
@@ -52,7 +52,7 @@ def list_page(list_id: int):
             flash("List renamed.", "success")
             return redirect(url_for("contacts.list_page", list_id=list_id))
     account_id = current_user.account_id
-    page = search_contacts(account_id, before=_int_arg("before"), list_id=list_id)
+    page = search_contacts(account_id, before=id_arg("before", big=True), list_id=list_id)
     return render_template(
         "contacts/list.html", contact_list=contact_list, form=form, page=page,
         summary=audience_summary(account_id, [list_id]),
@@ -63,7 +63,7 @@ def list_page(list_id: int):
 @login_required
 def remove_members(list_id: int):
     contact_list = get_scoped_or_404(ContactList, list_id)
-    ids = [int(value) for value in request.form.getlist("contact_id") if value.isdigit()]
+    ids = ids_from(request.form.getlist("contact_id"), big=True)
     removed = contact_lists.remove_contacts(contact_list, ids)
     db.session.commit()
     flash(f"{removed} contact(s) removed from the list; they stay in Contacts.", "success")

@@ -11,14 +11,10 @@ from portal.contacts import lists as contact_lists
 from portal.contacts.forms import AddToListForm, ContactForm, OptOutForm
 from portal.contacts.phones import format_phone
 from portal.extensions import db
+from portal.ids import id_arg, ids_from
 from portal.models import Contact, ContactImport, ContactList
 from portal.templating import render_page
 from portal.tenancy import get_scoped_or_404
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def add_to_list_form(**kwargs) -> AddToListForm:
@@ -38,7 +34,7 @@ def _phone_filter(value: str) -> str:
 def index():
     """Search as you type (htmx swaps the results) or with the button; keyset pages below."""
     query = request.args.get("q", "").strip()
-    page = service.search_contacts(current_user.account_id, query, before=_int_arg("before"))
+    page = service.search_contacts(current_user.account_id, query, before=id_arg("before", big=True))
     recent_imports = db.session.scalars(
         db.select(ContactImport).order_by(ContactImport.id.desc()).limit(3)
     ).all()
@@ -59,7 +55,7 @@ def bulk_add():
     if request.form.get("scope") == "all":
         added = contact_lists.add_search_results(target, query)
     else:
-        ids = [int(value) for value in request.form.getlist("contact_id") if value.isdigit()]
+        ids = ids_from(request.form.getlist("contact_id"), big=True)
         if not ids:
             flash("Tick the contacts to add, or choose “all matching”.", "error")
             return redirect(url_for("contacts.index", q=query or None))

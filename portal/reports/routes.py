@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.auth.decorators import admin_required
 from portal.extensions import db
+from portal.ids import id_arg
 from portal.models import Campaign, DeliveryReport, Message
 from portal.reports import bp
 from portal.reports.chart import bucket_label, delivered_chart
@@ -54,7 +55,7 @@ def _live_figures(campaign: Campaign) -> dict:
 def _messages(campaign: Campaign) -> dict:
     outcome = request.args.get("status") or None
     number = (request.args.get("number") or "").strip()[:20]
-    before = request.args.get("before", type=int)
+    before = id_arg("before", big=True)
     rows, following = messages_page(current_user.account_id, campaign.id, outcome=outcome, number=number,
                                     before=before)
     return {"rows": rows, "following": following, "filters": {"status": outcome or "", "number": number},
@@ -101,7 +102,7 @@ def resend_failed(campaign_id: int):
 @bp.route("/delivery-reports/unmatched")
 @admin_required
 def unmatched_reports():
-    before = request.args.get("before", type=int)
+    before = id_arg("before", big=True)
     query = (
         select(DeliveryReport)
         .where(DeliveryReport.account_id == current_user.account_id, DeliveryReport.message_id.is_(None))

@@ -44,3 +44,28 @@ def test_nul_in_a_new_users_email_is_refused(admin_client):
         "email": "new\x00@areto-net.example", "role": "member", "password": password, "confirm": password})
     assert response.status_code == 422
     assert "NUL character" in response.data.decode()
+
+
+def test_nul_in_the_address_is_refused_naming_the_parameter(member_client):
+    response = member_client.get("/contacts/?q=Ann%00a")
+    assert response.status_code == 400
+    assert "invisible NUL character in “q”" in response.data.decode()
+    assert member_client.get("/contacts/?q=Anna").status_code == 200
+
+
+def test_a_search_posted_with_a_nul_adds_what_the_search_without_it_finds(app, member_client, account):
+    from portal.models import Contact, ContactList, ContactListMember
+    from tests.conftest import in_account
+
+    with in_account(app, account.account_id):
+        contact_list = ContactList(account_id=account.account_id, name="Customers")
+        db.session.add_all([contact_list, Contact(account_id=account.account_id, phone="+48600100200",
+                                                  first_name="Anna", last_name="Nowak")])
+        db.session.commit()
+        list_id = contact_list.id
+    response = member_client.post(
+        "/contacts/bulk-add", data={"list_id": list_id, "scope": "all", "q": "An\x00na"}
+    )
+    assert response.status_code == 302
+    with in_account(app, account.account_id):
+        assert db.session.scalar(select(func.count()).select_from(ContactListMember)) == 1

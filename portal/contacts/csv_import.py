@@ -170,7 +170,7 @@ class RowReader:
 
     def __iter__(self) -> Iterator[tuple[int, list[str]]]:
         try:
-            self.headers = [cell.strip() for cell in next(self._reader)]
+            self.headers = [cell.replace("\x00", "").strip() for cell in next(self._reader)]
         except StopIteration:
             return
         except csv.Error as error:
@@ -217,6 +217,9 @@ def read_opted_out(value: str) -> bool:
     raise ValueError(f"“{value}” is not yes or no")
 
 
+NUL_PROBLEM = "holds an invisible NUL character (shown as ␀): correct the cell and import the file again"
+
+
 def parse_row(row_number: int, cells: list[str], headers: list[str], targets: list[str],
               default_country: str) -> ParsedRow:
     """Apply the column mapping to one row and check it; the first problem found is reported."""
@@ -226,6 +229,9 @@ def parse_row(row_number: int, cells: list[str], headers: list[str], targets: li
     for index, target in enumerate(targets):
         value = cells[index].strip() if index < len(cells) else ""
         header = headers[index] if index < len(headers) else f"Column {index + 1}"
+        if target != SKIP and "\x00" in value:  # past the bytes sniffed as binary; no database stores it
+            row.problem = Problem(header, value.replace("\x00", "\u2400"), NUL_PROBLEM)
+            return row
         if target == PHONE:
             phone_value, phone_column = value, header
         elif target == FIRST_NAME:

@@ -120,7 +120,8 @@ def _matches(columns, query: str, country: str, *, indexed: bool = False) -> lis
     `indexed`: `columns` is the contact table itself, so on PostgreSQL a search of four digits or
     more also asks for the number's runs of four digits, which the GIN index of migration 0011
     answers (a filter on a subquery's rows would compute them row by row instead)."""
-    query = (query or "").strip()
+    # A NUL is in no stored name (forms refuse it) and PostgreSQL refuses one in a statement.
+    query = (query or "").replace("\x00", "").strip()
     search = number_search(query)
     if search is not None:
         if len(search.start or search.digits) >= 8:

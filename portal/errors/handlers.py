@@ -49,7 +49,8 @@ def too_many_requests(error: HTTPException):
 
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    return _render_error(error.code or 500)
+    # Werkzeug's own descriptions are for developers; an exception of the portal's may carry advice.
+    return _render_error(error.code or 500, getattr(error, "advice", None))
 
 
 @bp.app_errorhandler(Exception)

@@ -135,3 +135,12 @@ def test_fields_names_and_opt_outs_come_from_their_columns():
 def test_an_opt_out_value_that_is_not_yes_or_no_is_a_problem():
     row = parse_row(2, ["600100200", "", "", "maybe"], HEADERS, TARGETS, "PL")
     assert (row.problem.column, row.problem.problem) == ("wypisany", "“maybe” is not yes or no")
+
+
+def test_a_cell_with_a_nul_is_a_problem_of_its_row_unless_the_column_is_skipped():
+    row = parse_row(9, ["600100200", "An\x00na", "", ""], HEADERS, TARGETS, "PL")
+    assert row.problem is not None
+    assert (row.problem.column, row.problem.value) == ("imię", "An\u2400na")
+    assert "NUL" in row.problem.problem
+    skipped = parse_row(9, ["600100200", "An\x00na", "", ""], HEADERS, [PHONE, SKIP, FIELD, OPTED_OUT], "PL")
+    assert skipped.problem is None and skipped.phone == "+48600100200"

@@ -97,3 +97,16 @@ def test_a_failing_merge_leaves_no_contacts_and_no_staged_rows(app, account, run
         upload = db.session.scalar(select(importer.ContactImport))
         assert upload.status == "failed"
         assert "Nothing was imported" in upload.error
+
+
+def test_a_nul_past_the_sniffed_start_of_the_file_stops_only_its_row(app, account, run_import):
+    rows = "".join(f"600 {100 + n // 1000:03d} {n % 1000:03d};Name{n};Nowak;;\n" for n in range(300))
+    data = ("telefon;imię;nazwisko;miasto;wypisany\n" + rows + "600 999 999;Zo\x00sia;;;\n").encode()
+    assert len(data) > 2 * 4096
+    done = run_import(account.account_id, data)
+    assert done.status == "done", done.error
+    assert (done.imported, done.invalid) == (300, 1)
+    with app.app_context(), account_scope(account.account_id):
+        problems = [(r.column_name, r.value) for r in importer.problem_rows(done)]
+    assert problems == [("imię", "Zo\u2400sia")]
+    assert "+48600999999" not in _contacts(app, account.account_id)

@@ -22,6 +22,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
+#: An answer in plain text (the SMSAPI callback) loads nothing and is framed by no one.
+PLAIN_TEXT_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def init_app(app: Flask) -> None:
@@ -41,6 +43,19 @@ def add_security_headers(response: Response) -> Response:
         # A signed-in page must not be kept by the browser or a proxy (back button after sign-out).
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def plain_text_headers(public_base_url: str) -> list[tuple[str, str]]:
+    """The same protections for an answer made in front of Flask, which `add_security_headers` never sees."""
+    headers = [
+        ("Content-Security-Policy", PLAIN_TEXT_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    ]
+    if public_base_url.startswith("https://"):
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
 
 
 def _signed_in() -> bool:

@@ -21,6 +21,7 @@ from werkzeug.formparser import parse_form_data
 
 from portal.callbacks.batching import CallbackBatcher
 from portal.callbacks.service import NOT_STORED, Answer, CallbackRequest
+from portal.security_headers import plain_text_headers
 from portal.smsapi_account import CALLBACK_PATH
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ METHODS = ("GET", "POST")
 HEADERS = [
     ("Content-Type", "text/plain; charset=utf-8"),
     ("Cache-Control", "no-store"),
-    ("X-Content-Type-Options", "nosniff"),
 ]
 
 
@@ -42,6 +42,7 @@ class CallbackEndpoint:
         self.app = app
         self.wsgi_app = wsgi_app
         self.batcher = CallbackBatcher(app)
+        self.headers = [*HEADERS, *plain_text_headers(app.config["PUBLIC_BASE_URL"])]
         app.extensions["callback_batcher"] = self.batcher
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
@@ -54,7 +55,7 @@ class CallbackEndpoint:
             answer, extra = self._answer(environ, method), []
         body = answer.text.encode()
         start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}",
-                       [*HEADERS, ("Content-Length", str(len(body))), *extra])
+                       [*self.headers, ("Content-Length", str(len(body))), *extra])
         return [body]
 
     def _answer(self, environ: dict, method: str) -> Answer:

@@ -302,3 +302,18 @@ def test_callback_needs_no_csrf_token_and_no_session(app, client, account):
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Message.status).execution_options(all_accounts=True)) == "delivered"
+
+
+def test_the_callback_answers_with_the_security_headers_of_every_page(app, client):
+    from portal.security_headers import HSTS
+
+    assert app.config["PUBLIC_BASE_URL"].startswith("https://")
+    response = client.get("/api/smsApi/update?account=1&secret=wrong&MsgId=1&status=403")
+    assert response.status_code == 403
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Strict-Transport-Security"] == HSTS
+    assert headers["Cache-Control"] == "no-store"

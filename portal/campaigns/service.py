@@ -339,7 +339,7 @@ def save_campaign(
         db.session.add(campaign)
     changed = not created and (
         campaign.name != name.strip() or campaign.sender_name_id != (sender.id if sender else None)
-        or campaign.message != analysis.text
+        or campaign.message != analysis.text or sorted(campaign.list_ids) != sorted(set(list_ids))
     )
     campaign.name = name.strip()
     campaign.sender_name = sender

@@ -77,3 +77,16 @@ def test_draft_edits_are_audited(app, admin_client, account, make_campaign):
     with in_account(app, account.account_id):
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "campaign.edited")).one()
     assert event.details["campaign_id"] == campaign_id
+
+
+def test_a_change_of_lists_alone_is_an_audited_edit(app, admin_client, account, make_campaign, make_list):
+    campaign_id = make_campaign(account.account_id, message="Same text")
+    list_id = make_list(account.account_id, "Customers", [("+48600100200", "Anna", "", {})])
+    version = _version_in(admin_client.get(f"/campaigns/{campaign_id}").data.decode())
+    saved = admin_client.post(f"/campaigns/{campaign_id}", data={
+        "name": "Spring sale", "sender": "", "message": "Same text", "version": version,
+        "list_ids": [str(list_id)], "action": "save"})
+    assert saved.status_code == 302
+    with in_account(app, account.account_id):
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "campaign.edited")).all()
+    assert len(events) == 1

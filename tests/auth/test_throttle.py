@@ -3,6 +3,9 @@ with a per-e-mail ceiling far above what a person types, and still signing in wi
 
 import logging
 import threading
+import time
+
+import pytest
 
 from portal.auth.routes import LAST_ATTEMPT
 from tests.conftest import PASSWORD
@@ -70,3 +73,42 @@ def test_sign_in_works_and_limits_when_redis_is_unreachable(app, client, account
     for _ in range(2):
         assert _login(other, account.member_email, "wrong").status_code == 401
     assert _login(other, account.member_email, PASSWORD).status_code == 429
+
+
+def test_sign_in_limits_and_the_job_queue_go_back_to_redis_once_it_is_back(
+    app, client, account, private_redis, monkeypatch, caplog
+):
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    from portal.auth import throttle
+    from portal.queue import redis_connection
+
+    monkeypatch.setattr(throttle, "REDIS_RETRY_AFTER", 0.3)
+    private_redis.start()
+    app.config["REDIS_URL"] = private_redis.url
+    app.config["RATELIMIT_STORAGE_URI"] = private_redis.url
+    app.extensions.pop("redis", None)
+    app.extensions.pop("sign_in_throttle", None)
+    counters = Redis.from_url(private_redis.url)
+    with app.app_context():
+        queue_client = redis_connection()
+        assert queue_client.ping()
+    assert _login(client, account.member_email, "wrong").status_code == 401
+    assert counters.keys("*"), "the failure is counted in Redis"
+
+    private_redis.stop()
+    with caplog.at_level(logging.WARNING, logger="portal.auth.throttle"):
+        assert _login(app.test_client(), account.admin_email, PASSWORD).status_code == 302
+    assert "cannot reach Redis" in caplog.text
+    with app.app_context(), pytest.raises(RedisError):
+        redis_connection().ping()
+
+    private_redis.start()
+    counters.flushall()
+    time.sleep(0.4)  # the throttle tries Redis again after REDIS_RETRY_AFTER
+    assert _login(app.test_client(), account.member_email, "wrong").status_code == 401
+    assert counters.keys("*"), "failures are counted in Redis again"
+    with app.app_context():
+        assert redis_connection() is queue_client
+        assert queue_client.ping(), "the same client reconnects"

@@ -2,6 +2,7 @@
 again after a growing pause, with real processes killed for real."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 
 import pytest
+import requests
 
 from portal import runner
 
@@ -91,6 +93,49 @@ def test_the_serve_loop_stops_only_on_a_signal(tmp_path):
         if serve.poll() is None:
             serve.kill()
     assert "starting it again" in log.read_text()
+
+
+def test_the_demo_simulator_killed_under_the_serve_loop_is_started_again(tmp_path):
+    """`make demo`'s simulator is one of the serve loop's children: killed, it answers again on its port."""
+    port = _free_port()
+    script = (
+        "import sys\n"
+        "from portal import demo, runner\n"
+        "idle = [sys.executable, '-c', 'import time; time.sleep(600)']\n"
+        "runner._commands = lambda host, port: {'web': idle}\n"
+        "runner._start_demo_simulator = lambda env, port: runner._start(\n"
+        "    'simulator', demo.simulator_command('127.0.0.1', port), env)\n"
+        "class App:\n"
+        "    config = {}\n"
+        "    instance_path = '.'\n"
+        f"runner.run_all(App(), host='127.0.0.1', port=1, simulator_port={port})\n"
+    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        serve = subprocess.Popen([sys.executable, "-c", script], stdout=output, start_new_session=True)
+    try:
+        _wait(lambda: _answers(port), timeout=60)
+        first = int(re.search(r"Started simulator \(pid (\d+)\)", log.read_text()).group(1))
+        os.kill(first, signal.SIGKILL)
+        _wait(lambda: log.read_text().count("Started simulator") == 2, timeout=60)
+        _wait(lambda: _answers(port), timeout=60)
+        assert "The simulator process stopped" in log.read_text()
+    finally:
+        os.killpg(serve.pid, signal.SIGTERM)
+        serve.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def test_a_port_in_use_is_refused_with_its_reason():

@@ -12,6 +12,7 @@ from sqlalchemy import UniqueConstraint, create_engine, inspect, text
 from portal import create_app
 from portal.config import database_uri
 from portal.extensions import db
+from portal.models import BigId
 from tests.conftest import _with_search_path
 
 
@@ -70,7 +71,7 @@ def test_every_migration_downgrades_to_empty(migration_app):
 
 #: Tables that grow to millions of rows, and their columns that hold such ids.
 BIG_ID_COLUMNS = {"message": ["id", "contact_id"], "contact": ["id"], "opt_out": ["id"],
-                  "contact_list_member": ["contact_id"]}
+                  "contact_list_member": ["contact_id"], "delivery_report": ["id", "message_id"]}
 
 
 def test_constraint_and_index_names_name_every_column():
@@ -112,3 +113,12 @@ def test_big_tables_have_64_bit_ids_on_postgresql_and_rowid_keys_on_sqlite(migra
             types = {column["name"]: column["type"] for column in inspector.get_columns(table)}
             for name in columns:
                 assert types[name].compile(db.engine.dialect) == expected, f"{table}.{name}"
+
+
+def test_the_big_id_columns_are_every_64_bit_id_of_the_models():
+    declared = {
+        table.name: sorted(column.name for column in table.columns if column.type is BigId)
+        for table in db.metadata.sorted_tables
+    }
+    assert {table: sorted(columns) for table, columns in BIG_ID_COLUMNS.items()} == {
+        table: columns for table, columns in declared.items() if columns}

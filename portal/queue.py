@@ -5,11 +5,16 @@ How a job gets its app context: `enqueue(func, ...)` does not enqueue `func` its
 session, removed at the end. That holds whatever worker runs it (`flask worker`, a plain `rq worker`,
 a `SimpleWorker` in a test), because the wrapper is part of the job, not of the worker. Periodic jobs
 are registered with the scheduler the same way (`portal.worker.make_scheduler`).
+
+A job is enqueued only after the rows it needs are committed: a fast worker would otherwise look for
+rows not yet there, or for rows a rollback then takes away. `enqueue` refuses while the session
+holds writes not yet committed (the session events below track them).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -20,8 +25,11 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job
 from rq.utils import import_attribute
+from sqlalchemy import TextClause, event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from portal import embedded_redis
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +120,11 @@ def enqueue(
     if retry is _DEFAULT_RETRY:
         retry = TRANSIENT_RETRY
     path = job_path(func)
+    if has_uncommitted_writes(db.session()):
+        raise UncommittedWrites(
+            f"{path} was enqueued while the database session holds writes not yet committed: commit the "
+            "rows a job needs first, then enqueue it (a worker could otherwise run before they exist)"
+        )
     options = {"job_id": job_id, "retry": retry, "job_timeout": job_timeout,
                "description": f"{path}{args!r}", "unique": job_id is not None}
     try:
@@ -131,6 +144,44 @@ def enqueue(
     except RedisError as error:
         log.warning("Could not enqueue %s (%s); it will be picked up again later", path, error)
         return None
+
+
+class UncommittedWrites(RuntimeError):
+    """`enqueue` was called before the caller committed its writes."""
+
+
+#: Where a session notes that its open transaction has written something.
+_WROTE = "portal.wrote_in_transaction"
+#: Text statements that only read; any other text statement counts as a write.
+_READS = re.compile(r"\s*select\b", re.IGNORECASE)
+
+
+def has_uncommitted_writes(session: Session) -> bool:
+    """Objects added, deleted or changed but not flushed, or statements run in the open transaction
+    that wrote (flushes, INSERT / UPDATE / DELETE, text that is not a SELECT)."""
+    if session.info.get(_WROTE) or session.new or session.deleted:
+        return True
+    return any(session.is_modified(instance) for instance in session.dirty)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_write(state: ORMExecuteState) -> None:
+    statement = state.statement
+    writes = _READS.match(statement.text) is None if isinstance(statement, TextClause) else statement.is_dml
+    if writes:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    # Only the outermost transaction: a savepoint released or rolled back leaves the writes around it.
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
 
 
 def job_path(func: Callable[..., Any]) -> str:

@@ -2,25 +2,52 @@
 it, the control htmx submits carries `hx-confirm`, and htmx gets `HX-Redirect` back, not a page."""
 
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Campaign, SenderName, User
+from portal.models import (
+    Campaign,
+    Contact,
+    ContactImport,
+    ContactList,
+    ContactListMember,
+    ImportStatus,
+    OptOut,
+    SenderName,
+    User,
+)
 from portal.smsapi_account import settings_for, settings_to_change
 from portal.token_vault import encrypt_token
 from tests.conftest import get_user, in_account
 
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: What makes htmx issue a request, and so ask `hx-confirm`'s question first.
+REQUESTS = {"hx-get", "hx-post", "hx-put", "hx-patch", "hx-delete"}
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                 "track", "wbr"}
+
 
 @pytest.fixture
 def things(app, account):
-    """A connected account with a sender name and a draft; returns their paths."""
+    """A connected account with a sender name, a draft, an opted-out contact on a list and an import
+    under way; returns their paths."""
     with in_account(app, account.account_id):
         settings_to_change(account.account_id).token_ciphertext = encrypt_token("some-token")
         sender = SenderName(account_id=account.account_id, name="SHOP", status="active")
         campaign = Campaign(account_id=account.account_id, name="Spring", message="Hi", created_by_id=None)
-        db.session.add_all([sender, campaign])
+        contact = Contact(account_id=account.account_id, phone="+48600100200")
+        customers = ContactList(account_id=account.account_id, name="Customers")
+        upload = ContactImport(account_id=account.account_id, filename="leads.csv", encoding="utf-8",
+                               delimiter=",", status=ImportStatus.RUNNING.value)
+        db.session.add_all([sender, campaign, contact, customers, upload,
+                            OptOut(account_id=account.account_id, phone=contact.phone, reason="STOP")])
+        db.session.flush()
+        db.session.add(ContactListMember(account_id=account.account_id, list_id=customers.id,
+                                         contact_id=contact.id))
         db.session.commit()
         return {
             "disconnect": ("/settings/", "/settings/connection/remove", "Disconnect SMSAPI?"),
@@ -28,7 +55,18 @@ def things(app, account):
             "delete draft": ("/campaigns/", f"/campaigns/{campaign.id}/delete", "Delete “Spring”?"),
             "deactivate": ("/users/", f"/users/{account.member_id}/deactivate",
                            f"Deactivate {account.member_email}?"),
+            "withdraw opt-out": (f"/contacts/{contact.id}", f"/contacts/{contact.id}/opt-in",
+                                 "Withdraw the opt-out of +48 600 100 200?"),
+            "remove from list": (f"/contacts/{contact.id}",
+                                 f"/contacts/{contact.id}/lists/{customers.id}/remove",
+                                 "Remove +48 600 100 200 from “Customers”?"),
+            "cancel import": (f"/contacts/imports/{upload.id}", f"/contacts/imports/{upload.id}/cancel",
+                              "Cancel the import of leads.csv?"),
         }
+
+
+ACTIONS = ["disconnect", "delete sender", "delete draft", "deactivate", "withdraw opt-out",
+           "remove from list", "cancel import"]
 
 
 def _state(app, account) -> tuple:
@@ -38,10 +76,13 @@ def _state(app, account) -> tuple:
             db.session.scalar(select(SenderName.status)),
             db.session.scalar(select(Campaign.name)),
             db.session.get(User, account.member_id).active,
+            db.session.scalar(select(OptOut.phone)),
+            db.session.scalar(select(ContactListMember.list_id)),
+            db.session.scalar(select(ContactImport.status)),
         )
 
 
-@pytest.mark.parametrize("action", ["disconnect", "delete sender", "delete draft", "deactivate"])
+@pytest.mark.parametrize("action", ACTIONS)
 def test_without_javascript_the_control_opens_a_page_that_asks_and_changes_nothing(
     app, admin_client, account, things, action
 ):
@@ -57,7 +98,7 @@ def test_without_javascript_the_control_opens_a_page_that_asks_and_changes_nothi
     assert _state(app, account) == before
 
 
-@pytest.mark.parametrize("action", ["disconnect", "delete sender", "delete draft", "deactivate"])
+@pytest.mark.parametrize("action", ACTIONS)
 def test_with_javascript_the_control_htmx_submits_asks_first(admin_client, things, action):
     listing, path, question = things[action]
     page = admin_client.get(listing).data.decode()
@@ -96,3 +137,69 @@ def test_deactivating_asks_only_for_an_active_user(app, admin_client, account, t
     assert not get_user(app, account.member_email).active
     again = admin_client.get(things["deactivate"][1])
     assert again.status_code == 302 and again.headers["Location"] == "/users/"
+
+
+@pytest.mark.parametrize(("action", "changed"), [("withdraw opt-out", 4), ("remove from list", 5),
+                                                 ("cancel import", 6)])
+def test_a_confirmed_htmx_post_acts_and_answers_with_hx_redirect(app, admin_client, account, things, action,
+                                                                 changed):
+    listing, path, _question = things[action]
+    before = _state(app, account)
+    response = admin_client.post(path, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].startswith(listing)
+    after = _state(app, account)
+    assert [index for index, value in enumerate(after) if value != before[index]] == [changed]
+
+
+class _Confirmations(HTMLParser):
+    """Elements with `hx-confirm` that htmx never submits: no request attribute of their own and no
+    `hx-boost` around them (a plain form or link with `hx-confirm` goes without asking)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[tuple[str, bool]] = []  # (tag, boosted) of each element not yet closed
+        self.silent: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        names = {name for name, _value in attrs}
+        boosted = ("hx-boost" in names) or any(inside for _tag, inside in self.open)
+        if "hx-confirm" in names and not names & REQUESTS and not boosted:
+            self.silent.append(self.get_starttag_text())
+        if tag not in VOID_ELEMENTS:
+            self.open.append((tag, boosted))
+
+    def handle_endtag(self, tag):
+        for index in range(len(self.open) - 1, -1, -1):
+            if self.open[index][0] == tag:
+                del self.open[index:]
+                break
+
+
+def confirmations_never_asked(source: str) -> list[str]:
+    """In a template's source; Jinja tags become spaces and expressions a word, so an attribute
+    written inside `{% if %}` counts as present."""
+    source = re.sub(r"{#.*?#}", "", source, flags=re.S)
+    source = re.sub(r"{%.*?%}", " ", source, flags=re.S)
+    source = re.sub(r"{{.*?}}", "x", source, flags=re.S)
+    parser = _Confirmations()
+    parser.feed(source)
+    return parser.silent
+
+
+def test_the_scan_finds_a_confirmation_htmx_never_asks():
+    assert confirmations_never_asked(
+        '<form method="post" action="/a" hx-confirm="Sure?"><button>Go</button></form>'
+        '<a href="{{ url }}" hx-post="{{ url }}" hx-confirm="Sure?">Go</a>'
+        '<div hx-boost="true"><form method="post" action="/b" hx-confirm="Sure?"></form></div>'
+        '<form method="post" action="/c" {% if x %}hx-post="/c"{% endif %} hx-confirm="Sure?"></form>'
+    ) == ['<form method="post" action="/a" hx-confirm="Sure?">']
+
+
+def test_every_hx_confirm_in_the_templates_is_on_a_control_htmx_submits():
+    silent = {
+        str(path.relative_to(TEMPLATES)): found
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        if (found := confirmations_never_asked(path.read_text(encoding="utf-8")))
+    }
+    assert silent == {}

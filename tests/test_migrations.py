@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from dataclasses import dataclass
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -12,6 +13,7 @@ from sqlalchemy import UniqueConstraint, create_engine, inspect, text
 from portal import create_app
 from portal.config import database_uri
 from portal.extensions import db
+from portal.models import BigId
 from tests.conftest import _with_search_path
 
 
@@ -70,7 +72,7 @@ def test_every_migration_downgrades_to_empty(migration_app):
 
 #: Tables that grow to millions of rows, and their columns that hold such ids.
 BIG_ID_COLUMNS = {"message": ["id", "contact_id"], "contact": ["id"], "opt_out": ["id"],
-                  "contact_list_member": ["contact_id"]}
+                  "contact_list_member": ["contact_id"], "delivery_report": ["id", "message_id"]}
 
 
 def test_constraint_and_index_names_name_every_column():
@@ -112,3 +114,97 @@ def test_big_tables_have_64_bit_ids_on_postgresql_and_rowid_keys_on_sqlite(migra
             types = {column["name"]: column["type"] for column in inspector.get_columns(table)}
             for name in columns:
                 assert types[name].compile(db.engine.dialect) == expected, f"{table}.{name}"
+
+
+def test_the_big_id_columns_are_every_64_bit_id_of_the_models():
+    declared = {
+        table.name: sorted(column.name for column in table.columns if column.type is BigId)
+        for table in db.metadata.sorted_tables
+    }
+    assert {table: sorted(columns) for table, columns in BIG_ID_COLUMNS.items()} == {
+        table: columns for table, columns in declared.items() if columns}
+
+
+@dataclass(frozen=True)
+class _Key:
+    """An index, unique constraint or primary key as the database has it."""
+
+    name: str
+    columns: tuple
+    unique: bool
+    where: str | None = None
+    method: str = "btree"
+    is_index: bool = False
+
+
+def _keys(inspector, table: str) -> list[_Key]:
+    primary = inspector.get_pk_constraint(table)
+    keys = [_Key(primary["name"] or f"{table} primary key", tuple(primary["constrained_columns"]), True)]
+    keys += [_Key(unique["name"] or f"unique ({', '.join(unique['column_names'])})",
+                  tuple(unique["column_names"]), True)
+             for unique in inspector.get_unique_constraints(table)]
+    for index in inspector.get_indexes(table):
+        if index.get("duplicates_constraint"):
+            continue  # PostgreSQL's index behind a unique constraint, already in the list
+        options = index.get("dialect_options", {})
+        where = options.get("postgresql_where", options.get("sqlite_where"))
+        expressions = index.get("expressions") or [None] * len(index["column_names"])
+        sorting = index.get("column_sorting", {})
+        operators = options.get("postgresql_ops", {})
+        columns = tuple(
+            (column or expression, *sorting.get(column, ()), operators.get(column))
+            for column, expression in zip(index["column_names"], expressions, strict=True)
+        )
+        keys.append(_Key(index["name"], columns, bool(index["unique"]),
+                         None if where is None else str(where), options.get("postgresql_using", "btree"),
+                         is_index=True))
+    return keys
+
+
+def _plain(key: _Key) -> tuple:
+    """The columns of a key with nothing said about their order or operators (as a constraint has)."""
+    return tuple((column, None) if isinstance(column, str) else column for column in key.columns)
+
+
+def redundant_indexes(inspector) -> list[str]:
+    """Indexes whose columns are a left prefix of another index, unique constraint or primary key of
+    the same table, with the same WHERE and method: that one serves every query this one does. A
+    unique index is redundant only beside a unique key of exactly its columns (it enforces a rule)."""
+    found = []
+    for table in sorted(inspector.get_table_names()):
+        keys = _keys(inspector, table)
+        for index in (key for key in keys if key.is_index):
+            mine = _plain(index)
+            for other in keys:
+                theirs = _plain(other)
+                if other is index or (other.where, other.method) != (index.where, index.method):
+                    continue
+                if theirs[:len(mine)] != mine or (index.unique and (not other.unique or theirs != mine)):
+                    continue
+                found.append(f"{table}.{index.name} (served by {other.name})")
+                break
+    return found
+
+
+def test_the_check_finds_an_index_another_one_serves(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'indexes.db'}")
+    with engine.begin() as connection:
+        for statement in (
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER, c INTEGER, UNIQUE (a, b))",
+            "CREATE INDEX ix_a ON t (a)",  # served by the unique (a, b)
+            "CREATE INDEX ix_id ON t (id)",  # served by the primary key
+            "CREATE INDEX ix_b_c ON t (b, c)",
+            "CREATE INDEX ix_b ON t (b) WHERE c IS NOT NULL",  # partial: not served by (b, c)
+            "CREATE UNIQUE INDEX uq_c ON t (c)",  # a rule of its own
+            "CREATE INDEX ix_c_a ON t (c, a)",
+        ):
+            connection.execute(text(statement))
+    assert redundant_indexes(inspect(engine)) == ["t.ix_a (served by unique (a, b))",
+                                                  "t.ix_id (served by t primary key)"]
+    engine.dispose()
+
+
+def test_no_index_is_served_by_another_key_of_its_table(migration_app):
+    with migration_app.app_context():
+        upgrade()
+        assert redundant_indexes(inspect(db.engine)) == []

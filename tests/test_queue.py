@@ -5,11 +5,12 @@ import pytest
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
+from sqlalchemy import delete, text, update
 
 from portal import create_app
 from portal.extensions import db
-from portal.models import User
-from portal.queue import TRANSIENT_RETRY, enqueue, get_queue, job_path, redis_connection
+from portal.models import ContactList, User
+from portal.queue import TRANSIENT_RETRY, UncommittedWrites, enqueue, get_queue, job_path, redis_connection
 from portal.tenancy import account_scope, current_account_id
 
 #: What the jobs below saw, for the test to inspect after the worker ran them.
@@ -108,3 +109,52 @@ def test_enqueue_without_redis_returns_none_and_the_caller_goes_on(tmp_path, dat
     with unreachable.app_context():
         assert enqueue(report_context, 1) is None
 
+
+
+def _change_a_name(account) -> None:
+    db.session.get(User, account.admin_id).email = "renamed@areto-net.example"
+
+
+def _add_a_list(account) -> None:
+    db.session.add(ContactList(account_id=account.account_id, name="Customers"))
+
+
+#: Ways a caller writes without committing; each must keep `enqueue` from running.
+UNCOMMITTED = {
+    "a changed row": _change_a_name,
+    "a new row": _add_a_list,
+    "a flushed row": lambda account: (_add_a_list(account), db.session.flush()),
+    "a deleted row": lambda account: (_add_a_list(account), db.session.flush(), db.session.commit(),
+                                      db.session.delete(db.session.query(ContactList).one())),
+    "an UPDATE": lambda account: db.session.execute(update(User).values(active=True)),
+    "a DELETE": lambda account: db.session.execute(delete(ContactList)),
+    "a text statement": lambda account: db.session.execute(text("UPDATE account SET name = 'Other'")),
+    "a flush before a savepoint": lambda account: (_add_a_list(account), db.session.flush(),
+                                                   db.session.begin_nested().commit()),
+}
+
+
+@pytest.mark.parametrize("write", UNCOMMITTED)
+def test_enqueue_refuses_while_the_session_holds_uncommitted_writes(app, account, write):
+    with app.app_context(), account_scope(account.account_id):
+        UNCOMMITTED[write](account)
+        with pytest.raises(UncommittedWrites, match="commit the rows a job needs first, then enqueue"):
+            enqueue(report_context, account.admin_id)
+        assert get_queue().count == 0
+        db.session.commit()
+        assert enqueue(report_context, account.admin_id) is not None
+        assert get_queue().count == 1
+
+
+def test_enqueue_goes_ahead_after_reads_or_a_rollback(app, account):
+    with app.app_context(), account_scope(account.account_id):
+        db.session.get(User, account.admin_id)
+        db.session.execute(text("SELECT 1"))
+        user = db.session.get(User, account.admin_id)
+        user.email = user.email  # set to what it was: nothing to write
+        assert enqueue(report_context, account.admin_id, job_id="after-reads") is not None
+        _add_a_list(account)
+        db.session.flush()
+        db.session.rollback()
+        assert enqueue(report_context, account.admin_id, job_id="after-rollback") is not None
+        assert get_queue().count == 2

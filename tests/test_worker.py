@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
@@ -73,6 +74,26 @@ def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, s
     with app.app_context():
         job = enqueue(jobs.sync_sender_names, job_id="sync-sender-names")
     finished = _worker_process(app)
+    assert finished.returncode == 0, finished.stderr
+    with app.app_context():
+        job.refresh()
+        assert job.get_status() == JobStatus.FINISHED, finished.stderr
+        assert job.return_value()[account.account_id].startswith("ok")
+    assert _status(app, account, pending_name) == "active"
+
+
+#: A plain `rq worker`, knowing nothing of Flask: the job wrapper builds the app it runs in.
+PLAIN_RQ_WORKER = [str(Path(sys.executable).with_name("rq")), "worker", "--burst"]
+
+
+def test_a_job_the_portal_enqueued_runs_under_a_plain_rq_worker_too(app, account, simulator, pending_name):
+    simulator.decide_sender_name(pending_name, approve=True)
+    with app.app_context():
+        job = enqueue(jobs.sync_sender_names, job_id="sync-sender-names")
+    finished = subprocess.run(  # noqa: S603
+        [*PLAIN_RQ_WORKER, "--url", app.config["REDIS_URL"], "default"],
+        cwd=PROJECT_ROOT, env=_worker_env(app), capture_output=True, text=True, timeout=120, check=False,
+    )
     assert finished.returncode == 0, finished.stderr
     with app.app_context():
         job.refresh()

@@ -33,8 +33,10 @@ from portal.extensions import db
 from portal.models import ContactImport, ContactList, ImportStatus
 from portal.queue import enqueue
 from portal.request_limits import accepts_uploads
-from portal.templating import is_htmx_fragment_request, render_page
+from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+
+CANCEL_CONSEQUENCE = "Nothing from the file is kept: to import it later, upload it again."
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])
@@ -147,17 +149,24 @@ def show_import(import_id: int):
                        problems=importer.problem_count(upload) if upload.status == ImportStatus.DONE else 0)
 
 
-@bp.route("/imports/<int:import_id>/cancel", methods=["POST"])
+@bp.route("/imports/<int:import_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_import(import_id: int):
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST cancels."""
     upload = get_scoped_or_404(ContactImport, import_id)
-    if upload.status == ImportStatus.UPLOADED:
-        importer.discard(upload, ImportStatus.CANCELLED)
-    elif upload.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        upload.status = ImportStatus.CANCELLING.value
+    back = url_for("contacts.show_import", import_id=import_id)
+    if not importer.cancellable(upload):
+        return redirect_after_change(back)
+    if request.method == "GET":
+        return confirmation_page(
+            question=f"Cancel the import of {upload.filename}?", consequence=CANCEL_CONSEQUENCE,
+            action=url_for("contacts.cancel_import", import_id=import_id), button="Cancel the import",
+            back=back,
+        )
+    importer.cancel(upload)
     db.session.commit()
     flash("The import is being cancelled: nothing from the file will be kept.", "success")
-    return redirect(url_for("contacts.show_import", import_id=import_id))
+    return redirect_after_change(back)
 
 
 @bp.route("/imports/<int:import_id>/errors.csv")

@@ -288,6 +288,21 @@ def _mark_duplicates(params: dict) -> None:
     ), params)
 
 
+def cancellable(upload: ContactImport) -> bool:
+    """Not yet merged, and not already asked to stop."""
+    return upload.status in (ImportStatus.UPLOADED, ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+
+def cancel(upload: ContactImport) -> None:
+    """Stop an import before anything of it is kept: one not started is discarded now, a queued or
+    running one is asked to stop (its job stops at its next chunk). Flushes, the caller commits."""
+    if upload.status == ImportStatus.UPLOADED:
+        discard(upload, ImportStatus.CANCELLED)
+    elif cancellable(upload):
+        upload.status = ImportStatus.CANCELLING.value
+        db.session.flush()
+
+
 def discard(upload: ContactImport, status: ImportStatus, error: str | None = None) -> None:
     """Drop everything an unfinished import staged (and its file); flushes, the caller commits."""
     _forget_file(upload, keep_problems=False)

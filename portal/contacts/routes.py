@@ -13,8 +13,13 @@ from portal.contacts.phones import format_phone
 from portal.extensions import db
 from portal.ids import id_arg, ids_from
 from portal.models import Contact, ContactImport, ContactList
-from portal.templating import render_page
+from portal.templating import confirmation_page, redirect_after_change, render_page
 from portal.tenancy import get_scoped_or_404
+
+OPT_IN_CONSEQUENCE = ("Only withdraw the opt-out if the person asked to receive messages again: "
+                      "campaigns can message this number again.")
+REMOVE_CONSEQUENCE = ("The contact stays in Contacts and on its other lists; campaigns sent to this list "
+                      "no longer reach it.")
 
 
 def add_to_list_form(**kwargs) -> AddToListForm:
@@ -152,14 +157,24 @@ def opt_out(contact_id: int):
     return redirect(url_for("contacts.show", contact_id=contact.id))
 
 
-@bp.route("/<int:contact_id>/opt-in", methods=["POST"])
+@bp.route("/<int:contact_id>/opt-in", methods=["GET", "POST"])
 @login_required
 def opt_in(contact_id: int):
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST withdraws."""
     contact = get_scoped_or_404(Contact, contact_id)
+    back = url_for("contacts.show", contact_id=contact.id) + "#opt-out"
+    if request.method == "GET":
+        if service.opt_out_of(current_user.account_id, contact.phone) is None:
+            return redirect(back)
+        return confirmation_page(
+            question=f"Withdraw the opt-out of {format_phone(contact.phone)}?",
+            consequence=OPT_IN_CONSEQUENCE, button="Withdraw the opt-out", back=back,
+            action=url_for("contacts.opt_in", contact_id=contact.id),
+        )
     service.withdraw_opt_out(current_user.account_id, contact.phone)
     db.session.commit()
     flash("The opt-out is withdrawn: campaigns can message this number again.", "success")
-    return redirect(url_for("contacts.show", contact_id=contact.id))
+    return redirect_after_change(back)
 
 
 @bp.route("/<int:contact_id>/lists", methods=["POST"])
@@ -177,12 +192,20 @@ def add_to_list(contact_id: int):
     return redirect(url_for("contacts.show", contact_id=contact.id) + "#lists")
 
 
-@bp.route("/<int:contact_id>/lists/<int:list_id>/remove", methods=["POST"])
+@bp.route("/<int:contact_id>/lists/<int:list_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_from_list(contact_id: int, list_id: int):
+    """GET asks first (without JavaScript; with it, the button's hx-confirm asks), POST removes."""
     contact = get_scoped_or_404(Contact, contact_id)
     target = get_scoped_or_404(ContactList, list_id)
+    back = url_for("contacts.show", contact_id=contact.id) + "#lists"
+    if request.method == "GET":
+        return confirmation_page(
+            question=f"Remove {format_phone(contact.phone)} from “{target.name}”?",
+            consequence=REMOVE_CONSEQUENCE, button="Remove from the list", back=back,
+            action=url_for("contacts.remove_from_list", contact_id=contact.id, list_id=target.id),
+        )
     contact_lists.remove_contacts(target, [contact.id])
     db.session.commit()
     flash(f"Removed from “{target.name}”.", "success")
-    return redirect(url_for("contacts.show", contact_id=contact.id) + "#lists")
+    return redirect_after_change(back)

@@ -4,7 +4,16 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from portal.models import Campaign
+from portal.models import (
+    Campaign,
+    Contact,
+    ContactImport,
+    ContactList,
+    ContactListMember,
+    ImportStatus,
+    OptOut,
+    SenderName,
+)
 from portal.smsapi_account import settings_for, settings_to_change
 from portal.token_vault import encrypt_token
 from tests.conftest import get_user, in_account
@@ -26,6 +35,62 @@ def _next_dialog(page, *, accept: bool) -> list[str]:
 
     page.once("dialog", answer)
     return asked
+
+
+@pytest.fixture
+def undoable(app, account):
+    """A sender name, an opted-out contact on a list and an import under way: (page, control,
+    question) of each destructive action on them."""
+    with in_account(app, account.account_id):
+        contact = Contact(account_id=account.account_id, phone="+48600100200")
+        customers = ContactList(account_id=account.account_id, name="Customers")
+        upload = ContactImport(account_id=account.account_id, filename="leads.csv", encoding="utf-8",
+                               delimiter=",", status=ImportStatus.RUNNING.value)
+        db.session.add_all([
+            SenderName(account_id=account.account_id, name="SHOP", status="active"),
+            contact, customers, upload,
+            OptOut(account_id=account.account_id, phone=contact.phone, reason="STOP"),
+        ])
+        db.session.flush()
+        db.session.add(ContactListMember(account_id=account.account_id, list_id=customers.id,
+                                         contact_id=contact.id))
+        db.session.commit()
+        return {
+            "delete sender": ("/senders/", "Delete", "Delete SHOP?"),
+            "withdraw opt-out": (f"/contacts/{contact.id}", "Withdraw the opt-out",
+                                 "Withdraw the opt-out of +48 600 100 200?"),
+            "remove from list": (f"/contacts/{contact.id}", "Remove",
+                                 "Remove +48 600 100 200 from “Customers”?"),
+            "cancel import": (f"/contacts/imports/{upload.id}", "Cancel the import",
+                              "Cancel the import of leads.csv?"),
+        }
+
+
+def _rows(app, account) -> tuple:
+    with in_account(app, account.account_id):
+        return (
+            db.session.scalars(db.select(SenderName.status)).all(),
+            db.session.scalars(db.select(OptOut.phone)).all(),
+            db.session.scalars(db.select(ContactListMember.contact_id)).all(),
+            db.session.scalars(db.select(ContactImport.status)).all(),
+        )
+
+
+@pytest.mark.parametrize("action", ["delete sender", "withdraw opt-out", "remove from list", "cancel import"])
+def test_dismissing_the_question_changes_nothing(app, page, account, undoable, action):
+    path, control, question = undoable[action]
+    before = _rows(app, account)
+    sign_in(page, account.admin_email)
+    page.goto(path)
+    posts: list[str] = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    asked = _next_dialog(page, accept=False)
+    page.get_by_role("button", name=control, exact=True).click()
+    assert asked and asked[0].startswith(question)
+    page.reload()
+    expect(page.get_by_role("button", name=control, exact=True)).to_be_visible()
+    assert posts == []
+    assert _rows(app, account) == before
 
 
 def test_deactivating_a_user_asks_first(app, page, account):

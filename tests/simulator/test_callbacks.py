@@ -1,7 +1,8 @@
-"""The simulator's delivery callbacks: batched lists, retries until OK, SENT first, duplicates."""
+"""The simulator's delivery callbacks: batched lists, retries until OK, SENT first, duplicates, the delay."""
 
 import time
 
+from portal.simulator.config import build_parser, config_from_args
 from portal.sms.delivery import parse_delivery_reports
 
 
@@ -120,3 +121,20 @@ def test_many_reports_go_out_from_one_thread_in_full_batches(simulator, callback
     assert dispatchers() == before
     assert sum(len(r.params["MsgId"].split(",")) for r in received) == 3000
     assert max(len(r.params["MsgId"].split(",")) for r in received) == 100
+
+
+def test_the_callback_delay_is_a_command_line_option():
+    args = build_parser().parse_args(["--token", "t", "--callback-delay", "2.5"])
+    assert config_from_args(args).callback_delay == 2.5
+
+
+def test_reports_wait_the_configured_callback_delay(simulator, callback_receiver):
+    simulator.configure(callback_delay=0.8)
+    started = time.monotonic()
+
+    simulator.client().send(["500100200"], "Hi", notify_url=callback_receiver.url)
+
+    time.sleep(0.4)
+    assert callback_receiver.received == []
+    callback_receiver.wait_for(1)
+    assert time.monotonic() - started >= 0.8

@@ -39,7 +39,7 @@ def _visit(page, paths) -> dict[str, str]:
 
 
 def test_every_page_fits_a_phone_for_visitors_admins_and_members(app, browser, portal_server, furnished):
-    paths = page_paths(app, furnished.campaign_id)
+    paths = page_paths(app, furnished)
     for email in (None, furnished.admin_email, furnished.member_email):
         context = browser.new_context(base_url=portal_server.url, viewport=PHONE, is_mobile=True,
                                       has_touch=True)

@@ -27,11 +27,15 @@ DEMO_SERVICE = "pl"
 DEMO_APPROVE_AFTER = 30
 
 
-def simulator_command(host: str, port: int) -> list[str]:
-    """The simulator as a child process, with the demo account's token and a quick approval."""
-    return [sys.executable, "-m", "portal.simulator", "--host", host, "--port", str(port),
-            "--token", DEMO_TOKEN, "--service", DEMO_SERVICE, "--username", DEMO_USERNAME,
+def simulator_flags() -> list[str]:
+    """The demo's SMSAPI account in the simulator: its token, service and points, and a quick approval."""
+    return ["--token", DEMO_TOKEN, "--service", DEMO_SERVICE, "--username", DEMO_USERNAME,
             "--points", "500", "--approve-after", str(DEMO_APPROVE_AFTER)]
+
+
+def simulator_command(host: str, port: int) -> list[str]:
+    """The simulator as a child process, serving the demo's SMSAPI account."""
+    return [sys.executable, "-m", "portal.simulator", "--host", host, "--port", str(port), *simulator_flags()]
 
 
 def announcement(simulator_url: str, email: str) -> str:

@@ -8,6 +8,9 @@ every form refuses it first, naming the field.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+
+from portal.ids import ids_from
 
 
 class PortalForm(FlaskForm):
@@ -24,3 +27,16 @@ class PortalForm(FlaskForm):
                 ]
                 valid = False
         return valid
+
+
+class TickedIdsField(SelectMultipleField):
+    """Ticked checkboxes of rows by id (of a table of many rows); a value that cannot be such an id
+    names no row and is left out, as an id of a row deleted meanwhile would be."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = ids_from(valuelist, big=True)

@@ -51,12 +51,11 @@ def test_a_page_cursor_that_cannot_be_an_id_is_404(app, admin_client, account, c
 
 def test_ticked_ids_past_the_range_name_no_contact(app, member_client, account):
     list_id = _list_of(app, account.account_id)
-    for path, data in (
-        ("/contacts/bulk-add", {"list_id": list_id, "contact_id": [HUGE, str(2**64)]}),
-        (f"/contacts/lists/{list_id}/remove", {"contact_id": [HUGE]}),
-    ):
-        response = member_client.post(path, data=data)
-        assert response.status_code == 302, path
+    ticks = {"list_id": list_id, "contact_id": [HUGE, str(2**64)]}
+    added = member_client.post("/contacts/bulk-add", data=ticks)
+    assert added.status_code == 422
+    removed = member_client.post(f"/contacts/lists/{list_id}/remove", data={"contact_id": [HUGE]})
+    assert removed.status_code == 302
 
 
 def test_an_out_of_range_list_in_the_campaign_form_is_a_field_error(app, member_client, account):

@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 
 
 def admin_required(view):
-    """Only admins of the account may open this page; members get 403."""
+    """Only admins of the account may open this page; members get 403. The view is marked
+    `admin_only`, so what the Users page says each role may do can be held to these rules."""
 
     @wraps(view)
     @login_required
@@ -18,4 +19,5 @@ def admin_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.admin_only = True
     return wrapped

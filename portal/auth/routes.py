@@ -28,7 +28,12 @@ login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 
 WRONG_CREDENTIALS = "That e-mail and password do not match an active account. Check both and try again."
-LAST_ATTEMPT = "One more wrong attempt and signing in with this e-mail is paused for {wait}."
+#: The warning before the last failure a counter allows, by counter (see `throttle`).
+LAST_ATTEMPT = {
+    "email-address": "One more wrong attempt and signing in with this e-mail is paused for {wait}.",
+    "email": "One more wrong attempt and signing in with this e-mail is paused for {wait}.",
+    "address": "One more wrong attempt and signing in from this network address is paused for {wait}.",
+}
 
 
 @login_manager.user_loader
@@ -72,14 +77,15 @@ def login():
         return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
     email, address = normalize_email(form.email.data), request.remote_addr or "unknown"
     try:
-        attempts_left = throttle.count_attempt(email, address)
+        attempts = throttle.count_attempt(email, address)
     except throttle.SignInLocked as locked:
         return _locked(form, locked.retry_after)
     user = authenticate(email, form.password.data)
     if user is None:
         form.form_errors.append(WRONG_CREDENTIALS)
-        if attempts_left == 1:
-            form.form_errors.append(LAST_ATTEMPT.format(wait=throttle.describe_wait(throttle.window_seconds())))
+        if attempts.remaining == 1:
+            wait = throttle.describe_wait(attempts.seconds_left)
+            form.form_errors.append(LAST_ATTEMPT[attempts.counter].format(wait=wait))
         return render_template("auth/login.html", form=form), 401
     throttle.forgive_attempt(email, address)
     db.session.commit()

@@ -52,8 +52,18 @@ def _counters(email: str, address: str) -> list[Counter]:
     ]
 
 
-def count_attempt(email: str, address: str) -> int:
-    """Count one attempt; returns how many more failures the tightest counter allows.
+@dataclass(frozen=True)
+class AttemptsLeft:
+    """How many more failures the counter closest to running out allows, which counter that is
+    ("email-address", "address" or "email"), and the seconds until it starts again from zero."""
+
+    remaining: int
+    counter: str
+    seconds_left: int
+
+
+def count_attempt(email: str, address: str) -> AttemptsLeft:
+    """Count one attempt; returns what the counter closest to running out allows now.
 
     Raises SignInLocked (before any password is checked) when a counter is already used up.
     """
@@ -65,7 +75,7 @@ def forgive_attempt(email: str, address: str) -> None:
     _with_storage(lambda limiter: _forgive(limiter, _counters(email, address)))
 
 
-def _count(limiter: FixedWindowRateLimiter, counters: list[Counter]) -> int:
+def _count(limiter: FixedWindowRateLimiter, counters: list[Counter]) -> AttemptsLeft:
     for counter in counters:
         if not limiter.test(counter.limit, *counter.identifiers):
             raise SignInLocked(_seconds_left(limiter, counter))
@@ -75,8 +85,10 @@ def _count(limiter: FixedWindowRateLimiter, counters: list[Counter]) -> int:
             # Lost a race for the last attempt: give back what this attempt took so far.
             _forgive(limiter, counters[: position + 1])
             raise SignInLocked(_seconds_left(limiter, counter))
-        left.append(limiter.get_window_stats(counter.limit, *counter.identifiers).remaining)
-    return min(left)
+        remaining = limiter.get_window_stats(counter.limit, *counter.identifiers).remaining
+        left.append(AttemptsLeft(remaining, counter.name, _seconds_left(limiter, counter)))
+    # Of counters equally close to running out, the one that would pause the form longest.
+    return min(left, key=lambda attempts: (attempts.remaining, -attempts.seconds_left))
 
 
 def _forgive(limiter: FixedWindowRateLimiter, counters: list[Counter]) -> None:
@@ -117,16 +129,16 @@ def _redis_storage(state: dict) -> Storage:
     return storage
 
 
-def window_seconds() -> int:
-    """How long one failure counts against the (e-mail, address) pair."""
-    return int(parse(current_app.config["LOGIN_LIMIT_PER_EMAIL"]).get_expiry())
-
-
 def describe_wait(seconds: int) -> str:
-    """'3 minutes', '1 minute', '40 seconds': how long a locked form stays locked."""
+    """'2 hours', '3 minutes', '1 minute', '1 second', '40 seconds': how long a locked form stays locked."""
+    if seconds >= 90 * 60:
+        return _amount(math.ceil(seconds / 3600), "hour")
     if seconds >= 90:
-        minutes = math.ceil(seconds / 60)
-        return f"{minutes} minutes"
+        return _amount(math.ceil(seconds / 60), "minute")
     if seconds >= 60:
         return "1 minute"
-    return f"{seconds} seconds"
+    return _amount(seconds, "second")
+
+
+def _amount(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"

@@ -1,5 +1,5 @@
 """What the composer shows next to the form: the audience of the ticked lists, the placeholders they
-offer, and the preview of the longest message any recipient gets."""
+offer, the preview of the longest message any recipient gets, and why a save was refused."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.campaigns.personalisation import custom_field_keys, worst_case
 from portal.campaigns.recipients import check_known_placeholders
-from portal.campaigns.service import build_preview
+from portal.campaigns.service import MessagePreview, build_preview
 from portal.contacts.audience import audience_summary
 from portal.extensions import db
 from portal.models import ContactList
@@ -47,3 +47,15 @@ def composer_state(account_id: int, list_ids: Sequence[int], message: str, max_p
         "preview": preview,
         "chosen_lists": bool(list_ids),
     }
+
+
+SEE_THE_PREVIEW = "Not saved: change the message as the preview says."
+
+
+def message_errors(errors: Sequence[str], preview: MessagePreview) -> list[str]:
+    """The message field's errors after a refused save, each said once: one the preview already
+    gives (too long, a placeholder it cannot fill) is only pointed to, as the preview's stays true
+    while the text changes and the field's would not."""
+    said = {preview.problem, preview.placeholder_problem} - {None}
+    notes = [SEE_THE_PREVIEW if error in said else error for error in errors]
+    return list(dict.fromkeys(notes))

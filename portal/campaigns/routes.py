@@ -6,7 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 
 from portal.campaigns import bp
-from portal.campaigns.composer import account_lists, composer_state
+from portal.campaigns.composer import account_lists, composer_state, message_errors
 from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
     MAX_MESSAGE_CHARACTERS,
@@ -120,6 +120,7 @@ def _compose(campaign: Campaign | None):
     form.offer_senders(active, campaign.sender_name if campaign else None)
     form.offer_lists(account_lists(current_user.account_id))
     form.preview_as_you_type(request.path)
+    form.message.errors = message_errors(form.message.errors, composer["preview"])
     status = 422 if action in {"save", "review"} else 200
     block = "composer" if action == "replace" else "content"
     return render_page(COMPOSER, block, status=status, form=form, campaign=campaign, **composer)

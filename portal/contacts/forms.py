@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, FieldList, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.contacts.csv_import import TARGETS
 from portal.contacts.phones import PhoneError, normalise_phone, sentence
-from portal.forms import PortalForm
+from portal.forms import PortalForm, TickedIdsField
 
 NEW_LIST = "new"
 
@@ -70,11 +77,30 @@ class ListForm(PortalForm):
                                                 Length(max=120, message="At most 120 characters.")])
 
 
+CHOOSE_A_LIST = "Choose a list from the menu (create one under Lists first)."
+
+
 class AddToListForm(PortalForm):
     """`list_id` choices are the account's lists, set per request."""
 
-    list_id = SelectField("List", coerce=int, choices=[],
-                          validate_choice=True)
+    list_id = SelectField("List", coerce=int, choices=[], validate_choice=True)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.list_id.errors:  # none chosen, or one deleted since the page was shown
+            self.list_id.errors = [CHOOSE_A_LIST]
+        return valid
+
+
+class BulkAddForm(AddToListForm):
+    """The ticked contacts, or all that match the search, onto a list; `scope` choices name the search."""
+
+    contact_id = TickedIdsField()  # the ticks in the results table
+    scope = SelectField("Which contacts", choices=[], default="selected")
+
+    def validate_scope(self, field) -> None:
+        if field.data == "selected" and not self.contact_id.data:
+            raise ValidationError("Tick the contacts to add, or choose “all contacts matching”.")
 
 
 class UploadForm(PortalForm):

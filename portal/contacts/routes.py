@@ -8,7 +8,7 @@ from wtforms import SelectChoice
 
 from portal.contacts import bp, service
 from portal.contacts import lists as contact_lists
-from portal.contacts.forms import AddToListForm, ContactForm, OptOutForm
+from portal.contacts.forms import AddToListForm, BulkAddForm, ContactForm, OptOutForm
 from portal.contacts.phones import format_phone
 from portal.extensions import db
 from portal.ids import id_arg, ids_from
@@ -22,10 +22,17 @@ REMOVE_CONSEQUENCE = ("The contact stays in Contacts and on its other lists; cam
                       "no longer reach it.")
 
 
-def add_to_list_form(**kwargs) -> AddToListForm:
-    form = AddToListForm(**kwargs)
+def add_to_list_form(form_class: type[AddToListForm] = AddToListForm, **kwargs) -> AddToListForm:
+    form = form_class(**kwargs)
     form.list_id.choices = [SelectChoice(list_id, name)
                             for list_id, name in contact_lists.list_names(current_user.account_id)]
+    return form
+
+
+def bulk_add_form(query: str) -> BulkAddForm:
+    form = add_to_list_form(BulkAddForm)
+    everyone = f"all contacts matching “{query}”" if query else "all contacts matching"
+    form.scope.choices = [SelectChoice("selected", "the ticked contacts"), SelectChoice("all", everyone)]
     return form
 
 
@@ -39,32 +46,33 @@ def _phone_filter(value: str) -> str:
 def index():
     """Search as you type (htmx swaps the results) or with the button; keyset pages below."""
     query = request.args.get("q", "").strip()
-    page = service.search_contacts(current_user.account_id, query, before=id_arg("before", big=True))
+    return _index_page(query, id_arg("before", big=True), bulk_add_form(query))
+
+
+def _index_page(query: str, before: int | None, add_form: BulkAddForm, status: int = 200):
+    page = service.search_contacts(current_user.account_id, query, before=before)
     recent_imports = db.session.scalars(
         db.select(ContactImport).order_by(ContactImport.id.desc()).limit(3)
     ).all()
-    return render_page("contacts/index.html", "results", query=query, page=page,
-                       add_form=add_to_list_form(), recent_imports=recent_imports)
+    return render_page("contacts/index.html", "results", status=status, query=query, before=before, page=page,
+                       add_form=add_form, recent_imports=recent_imports)
 
 
 @bp.route("/bulk-add", methods=["POST"])
 @login_required
 def bulk_add():
-    """The ticked contacts, or every contact matching the search, onto a list."""
-    form = add_to_list_form()
-    query = request.form.get("q", "")
+    """The ticked contacts, or every contact matching the search, onto a list; or the page again with
+    the ticks kept and the reason next to the list or the choice of contacts."""
+    query = request.form.get("q", "").strip()
+    form = bulk_add_form(query)
     if not form.validate_on_submit():
-        flash("Choose a list to add the contacts to (create one under Lists first).", "error")
-        return redirect(url_for("contacts.index", q=query or None))
+        before = ids_from([request.form.get("before", "")], big=True)
+        return _index_page(query, before[0] if before else None, form, status=422)
     target = get_scoped_or_404(ContactList, form.list_id.data)
-    if request.form.get("scope") == "all":
+    if form.scope.data == "all":
         added = contact_lists.add_search_results(target, query)
     else:
-        ids = ids_from(request.form.getlist("contact_id"), big=True)
-        if not ids:
-            flash("Tick the contacts to add, or choose “all matching”.", "error")
-            return redirect(url_for("contacts.index", q=query or None))
-        added = contact_lists.add_contacts(target, ids)
+        added = contact_lists.add_contacts(target, form.contact_id.data)
     db.session.commit()
     flash(f"{added} contact(s) added to “{target.name}”.", "success")
     return redirect(url_for("contacts.index", q=query or None))
@@ -94,7 +102,8 @@ def show(contact_id: int):
 
 
 def _contact_page(contact: Contact, *, form: ContactForm | None = None,
-                  opt_out_form: OptOutForm | None = None, status: int = 200):
+                  opt_out_form: OptOutForm | None = None, add_form: AddToListForm | None = None,
+                  status: int = 200):
     account_id = current_user.account_id
     if form is None:
         form = _contact_form(contact)
@@ -102,7 +111,7 @@ def _contact_page(contact: Contact, *, form: ContactForm | None = None,
     return render_template(
         "contacts/show.html", contact=contact, form=form, opt_out_form=opt_out_form or OptOutForm(),
         opt_out=service.opt_out_of(account_id, contact.phone),
-        lists=contact_lists.lists_of(account_id, contact.id), add_form=add_to_list_form(),
+        lists=contact_lists.lists_of(account_id, contact.id), add_form=add_form or add_to_list_form(),
     ), status
 
 
@@ -182,13 +191,12 @@ def opt_in(contact_id: int):
 def add_to_list(contact_id: int):
     contact = get_scoped_or_404(Contact, contact_id)
     form = add_to_list_form()
-    if form.validate_on_submit():
-        target = get_scoped_or_404(ContactList, form.list_id.data)
-        contact_lists.add_contacts(target, [contact.id])
-        db.session.commit()
-        flash(f"Added to “{target.name}”.", "success")
-    else:
-        flash("Choose a list (create one under Lists first).", "error")
+    if not form.validate_on_submit():
+        return _contact_page(contact, add_form=form, status=422)
+    target = get_scoped_or_404(ContactList, form.list_id.data)
+    contact_lists.add_contacts(target, [contact.id])
+    db.session.commit()
+    flash(f"Added to “{target.name}”.", "success")
     return redirect(url_for("contacts.show", contact_id=contact.id) + "#lists")
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, insert, literal, select
 from portal.audit import record_event
 from portal.extensions import db
 from portal.models import (
+    Account,
     Campaign,
     Contact,
     ContactList,
@@ -18,10 +19,21 @@ from portal.models import (
     utcnow,
 )
 from portal.reports.figures import RESENDABLE
+from portal.timezones import format_local
 
 
 class NothingToResend(Exception):
     """The campaign has no message that failed to reach its phone."""
+
+
+def _list_name(campaign: Campaign) -> str:
+    """“Not reached by Spring sale (2026-11-25 11:07 CET)”, on the account's clock; a long campaign
+    name is shortened, never the time."""
+    zone = db.session.scalar(select(Account.timezone).where(Account.id == campaign.account_id))
+    when = f" ({format_local(utcnow(), zone)})"
+    room = ContactList.name.type.length - len("Not reached by ") - len(when)
+    name = campaign.name if len(campaign.name) <= room else campaign.name[: room - 1] + "…"
+    return f"Not reached by {name}{when}"
 
 
 def draft_for_failed(campaign: Campaign, by: User) -> tuple[Campaign, ContactList]:
@@ -35,8 +47,7 @@ def draft_for_failed(campaign: Campaign, by: User) -> tuple[Campaign, ContactLis
     )
     if db.session.scalar(select(failed.exists()).execution_options(all_accounts=True)) is not True:
         raise NothingToResend("Every message of this campaign was delivered or is still on its way.")
-    stamp = utcnow().strftime("%Y-%m-%d %H:%M")
-    recipients = ContactList(account_id=account_id, name=f"Not reached by {campaign.name} ({stamp})"[:120])
+    recipients = ContactList(account_id=account_id, name=_list_name(campaign))
     draft = Campaign(account_id=account_id, name=f"{campaign.name} (again)"[:120], message=campaign.message,
                      sender_name_id=campaign.sender_name_id, created_by_id=by.id)
     db.session.add_all([recipients, draft])

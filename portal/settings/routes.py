@@ -160,14 +160,15 @@ def callback_secret():
 @admin_required
 def callback_username_check():
     form = UsernameCheckForm()
-    if not form.validate_on_submit():
-        return _done("The form had expired: try again.", "#callback")
-    try:
-        set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
-    except SettingsError as error:
-        return _done(str(error), "#callback")
-    db.session.commit()
-    return _done(None, "#callback", "Saved.")
+    if form.validate_on_submit():
+        try:
+            set_callback_username_check(current_user.account_id, current_user, form.enabled.data)
+        except SettingsError as error:
+            form.enabled.errors = [str(error)]
+        else:
+            db.session.commit()
+            return _done(None, "#callback", "Saved.")
+    return _page(username_check_form=form, status=422)
 
 
 @bp.route("/timezone", methods=["POST"])
@@ -274,7 +275,9 @@ def _page(*, block: str = "content", status: int = 200, **forms_and_context):
         regenerate_form=forms_and_context.pop("regenerate_form", None) or RegenerateSecretForm(),
         timezone_form=forms_and_context.pop("timezone_form", None) or _current_timezone_form(),
         country_form=country_form,
-        username_check_form=UsernameCheckForm(enabled=settings.check_callback_username), now=utcnow(),
+        username_check_form=forms_and_context.pop("username_check_form", None)
+        or UsernameCheckForm(enabled=settings.check_callback_username),
+        now=utcnow(),
         default_form=default_form,
         # Settings changes, and default-sender changes made here or on the sender-names page.
         events=recent_events(account_id, prefix=("settings.", "sender.default")),

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from portal.auth.routes import LAST_ATTEMPT
+from portal.auth.throttle import describe_wait
 from tests.conftest import PASSWORD
 
 
@@ -33,7 +34,7 @@ def test_per_email_ceiling_over_all_addresses(app, client, account):
 
 def test_lockout_says_how_long_and_the_last_attempt_warns(app, client, account):
     app.config["LOGIN_LIMIT_PER_EMAIL"] = "3 per 10 minutes"
-    warning = LAST_ATTEMPT.format(wait="10 minutes")
+    warning = LAST_ATTEMPT["email-address"].format(wait="10 minutes")
     assert warning not in _login(client, account.admin_email, "wrong").data.decode()
     assert warning in _login(client, account.admin_email, "wrong").data.decode()
     assert _login(client, account.admin_email, "wrong").status_code == 401
@@ -41,6 +42,25 @@ def test_lockout_says_how_long_and_the_last_attempt_warns(app, client, account):
     assert locked.status_code == 429
     assert "try again in 10 minutes" in locked.data.decode()
     assert 0 < int(locked.headers["Retry-After"]) <= 600
+
+
+def test_the_last_attempt_warning_names_the_limit_closest_to_running_out(app, client, account):
+    app.config["LOGIN_LIMIT_PER_EMAIL"] = "5 per 15 minutes"
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 2 minutes"
+    _login(client, account.member_email, "wrong")
+    page = _login(client, account.admin_email, "wrong").data.decode()
+    assert LAST_ATTEMPT["address"].format(wait="2 minutes") in page
+    assert "signing in with this e-mail is paused" not in page and "15 minutes" not in page
+    _login(client, account.admin_email, "wrong")
+    locked = _login(client, account.admin_email, PASSWORD)
+    assert locked.status_code == 429 and "try again in 2 minutes" in locked.data.decode()
+
+
+def test_waits_are_said_in_the_singular_and_the_plural_right():
+    assert [describe_wait(seconds) for seconds in (1, 2, 59, 60, 89, 90, 900, 5399, 5400, 86400)] == [
+        "1 second", "2 seconds", "59 seconds", "1 minute", "1 minute", "2 minutes", "15 minutes",
+        "90 minutes", "2 hours", "24 hours",
+    ]
 
 
 def test_parallel_wrong_passwords_cannot_pass_the_limit(app, account):

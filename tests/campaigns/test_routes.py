@@ -217,6 +217,17 @@ def test_preview_over_the_limit_says_it_once_and_shows_no_cost(member_client):
     assert "1 characters" not in html
 
 
+def test_a_save_refused_as_too_long_says_how_much_once_in_the_preview(member_client):
+    response = compose(member_client, message="a" * 919)
+    html = response.data.decode()
+    assert response.status_code == 422
+    assert html.count("Remove at least 1 character.") == 1
+    assert 'class="preview-problem" role="alert">Too long to send' in html
+    field = html[html.index('<textarea'):html.index('</textarea>')]
+    assert 'aria-invalid="true"' in field and 'aria-describedby="message-help"' in field
+    assert 'id="message-help" class="field-error">Not saved: change the message as the preview says.' in html
+
+
 def test_empty_preview_points_nowhere(member_client):
     html = compose(member_client, action="preview", message="", headers=HTMX).data.decode()
     assert "Write it to see how many SMS it takes." in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.extensions import db
@@ -194,3 +196,44 @@ def test_number_searches_find_older_contacts_by_any_part_or_by_how_it_begins(app
     assert found("0048601") == {"+48601999888"}
     assert found("+4960") == set()
     assert found("999") == {"+48601999888"}  # fewer than four digits: a plain scan
+
+
+def test_bulk_add_without_a_list_says_so_next_to_the_list_and_keeps_the_ticks(app, member_client, account):
+    _create(member_client, "600 100 200", "Anna")
+    member_client.post("/contacts/lists", data={"name": "VIP"})
+    anna = _ids(app, account.account_id)["+48600100200"]
+    response = member_client.post("/contacts/bulk-add",
+                                  data={"list_id": "", "contact_id": [anna], "q": "anna"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'aria-describedby="list_id-help"' in page
+    assert 'id="list_id-help" class="field-error">Choose a list from the menu' in page
+    assert re.search(rf'value="{anna}" aria-label="Select \+48600100200"\s+checked>', page)
+    assert '<input type="hidden" name="q" value="anna">' in page
+    assert page.count("Choose a list") == 1  # not as a message at the top too
+
+
+def test_bulk_add_with_nothing_ticked_says_so_next_to_the_choice_of_contacts(app, member_client, account):
+    _create(member_client, "600 100 200", "Anna")
+    member_client.post("/contacts/lists", data={"name": "VIP"})
+    with app.app_context(), account_scope(account.account_id):
+        vip = db.session.scalar(select(ContactList.id))
+    response = member_client.post("/contacts/bulk-add", data={"list_id": vip, "scope": "selected"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert ('id="scope-help" class="field-error">'
+            "Tick the contacts to add, or choose “all contacts matching”.") in page
+    assert page.count("Tick the contacts") == 1
+
+
+def test_adding_a_contact_to_a_list_deleted_meanwhile_says_so_next_to_the_list(app, member_client, account):
+    _create(member_client, "600 100 200", "Anna")
+    member_client.post("/contacts/lists", data={"name": "VIP"})
+    anna = _ids(app, account.account_id)["+48600100200"]
+    response = member_client.post(f"/contacts/{anna}/lists", data={"list_id": "9999"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="list_id-help" class="field-error">Choose a list from the menu' in page
+    assert page.count("Choose a list") == 1
+    with app.app_context(), account_scope(account.account_id):
+        assert db.session.scalar(select(ContactListMember.contact_id)) is None

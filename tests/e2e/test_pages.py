@@ -1,5 +1,5 @@
-"""Every page in real Chromium: fits a 390 px phone, loads without a failed request, shows a focus ring
-on every control, and gives times in the account's zone."""
+"""Every page in real Chromium: fits a 390 px phone, loads without a failed request, keeps its ids unique
+after htmx swaps, shows a focus ring on every control, and gives times in the account's zone."""
 
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -16,8 +16,23 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
 
 
+# Resolves once a polling page has swapped in its first update (htmx settled), at once on other pages.
+SETTLED = """() => new Promise(resolve => {
+  if (!document.querySelector('[hx-trigger*="every"]')) { resolve(); return; }
+  document.body.addEventListener('htmx:afterSettle', () => resolve(), {once: true});
+  setTimeout(resolve, 5000);
+})"""
+# Ids that more than one element of the live document has: the page as served plus what htmx swapped in.
+DUPLICATE_IDS = """() => {
+  const seen = {};
+  for (const element of document.querySelectorAll('[id]')) seen[element.id] = (seen[element.id] || 0) + 1;
+  return Object.keys(seen).filter(id => seen[id] > 1).sort();
+}"""
+
+
 def _visit(page, paths) -> dict[str, str]:
-    """What is wrong on each page: sideways scrolling, or a request that failed."""
+    """What is wrong on each page: sideways scrolling, a request that failed, or an id used twice once
+    the page has settled."""
     failed: list[str] = []
     page.on("response", lambda response: response.status >= 400 and failed.append(
         f"{response.status} {response.url}"))
@@ -29,8 +44,10 @@ def _visit(page, paths) -> dict[str, str]:
         failed.clear()
         page.goto(path)
         page.wait_for_load_state("load")
+        page.evaluate(SETTLED)
         width = page.evaluate("document.documentElement.scrollWidth")
         wrong = [f"scrolls sideways: {width} px wide"] if width > PHONE["width"] else []
+        wrong += [f"id used more than once: {id_}" for id_ in page.evaluate(DUPLICATE_IDS)]
         # A member's 403 on an admin page is the page's own answer, not a failed request.
         wrong += [entry for entry in failed if not entry.endswith(path) or not entry.startswith("403")]
         if wrong:
@@ -39,7 +56,7 @@ def _visit(page, paths) -> dict[str, str]:
 
 
 def test_every_page_fits_a_phone_for_visitors_admins_and_members(app, browser, portal_server, furnished):
-    paths = page_paths(app, furnished.campaign_id)
+    paths = page_paths(app, furnished)
     for email in (None, furnished.admin_email, furnished.member_email):
         context = browser.new_context(base_url=portal_server.url, viewport=PHONE, is_mobile=True,
                                       has_touch=True)

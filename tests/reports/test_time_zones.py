@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
 from portal.extensions import db
-from portal.models import Message
+from portal.models import Account, Message
 from portal.reports.figures import delivered_over_time, last_30_days
 from tests.messages import sent_campaign
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def deliver_at(app, message_ids: list[int], moments: list[datetime]) -> None:
@@ -22,6 +24,13 @@ def deliver_at(app, message_ids: list[int], moments: list[datetime]) -> None:
                                .values(status="delivered", status_rank=90, delivered_at=moment,
                                        submitted_at=moment - timedelta(minutes=1))
                                .execution_options(all_accounts=True))
+        db.session.commit()
+
+
+def fail(app, message_ids: list[int]) -> None:
+    with app.app_context():
+        db.session.execute(update(Message).where(Message.id.in_(message_ids))
+                           .values(status="undelivered", status_rank=90).execution_options(all_accounts=True))
         db.session.commit()
 
 
@@ -58,3 +67,17 @@ def test_a_late_evening_send_counts_on_the_accounts_day(app, account, member_cli
         in_utc = last_30_days(account.account_id, now=datetime(2026, 11, 25, 12, tzinfo=UTC))
         assert in_utc[-2].day == "2026-11-24" and in_utc[-2].delivered == 1
     assert "Day by day (Europe/Warsaw)" in member_client.get("/").text
+
+
+def test_the_list_for_sending_again_is_named_with_the_time_on_the_accounts_clock(app, account, member_client):
+    with app.app_context():
+        db.session.get(Account, account.account_id).timezone = "Asia/Tokyo"  # JST all year, 9 h from UTC
+        db.session.commit()
+    sent = sent_campaign(app, account.account_id, 1, name="Spring sale " + "for everyone " * 10)
+    fail(app, sent.message_ids)
+    before = datetime.now(TOKYO).replace(second=0, microsecond=0)
+    response = member_client.post(f"/campaigns/{sent.campaign_id}/report/resend", follow_redirects=True)
+    name = re.search(r"in the list “(Not reached by [^”]*)”", response.text).group(1)
+    stamp = re.fullmatch(r"Not reached by Spring sale for everyone .*… \((.*) JST\)", name).group(1)
+    assert before <= datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=TOKYO) <= datetime.now(TOKYO)
+    assert len(name) == 120

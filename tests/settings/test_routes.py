@@ -124,9 +124,12 @@ def test_settings_say_how_long_the_previous_callback_url_keeps_working(admin_cli
 
 
 def test_username_check_needs_a_connection_then_switches_on(app, admin_client, account, smsapi):
-    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
-                                 follow_redirects=True)
-    assert "Connect your SMSAPI account first" in response.data.decode()
+    response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"})
+    assert response.status_code == 422
+    page = response.data.decode()
+    box = page.index('id="enabled"')
+    assert page.index('id="enabled-help" class="field-error">Connect your SMSAPI account first') > box
+    assert page.count("Connect your SMSAPI account first") == 1  # next to the switch, not also at the top
     admin_client.post("/settings/connection", data={"service": "pl", "token": smsapi.token})
     response = admin_client.post("/settings/callback-username-check", data={"enabled": "y"},
                                  follow_redirects=True)

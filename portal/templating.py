@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -50,11 +51,12 @@ def redirect_after_change(url: str) -> Response:
     return redirect(url)
 
 
-def confirmation_page(*, question: str, consequence: str, action: str, button: str, back: str) -> str:
+def confirmation_page(*, question: str, consequence: str, action: str, button: str, back: str,
+                      hidden: Sequence[tuple[str, str]] = ()) -> str:
     """The "are you sure?" page a destructive action shows without JavaScript (with it, the button's
-    `hx-confirm` asks and posts directly); its form posts to `action`."""
+    `hx-confirm` asks and posts directly); its form posts `hidden` (name, value) pairs to `action`."""
     return render_template("_confirm.html", question=question, consequence=consequence, action=action,
-                           button=button, back=back)
+                           button=button, back=back, hidden=hidden)
 
 
 def localtime(value: datetime | None) -> Markup | str:

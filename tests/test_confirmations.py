@@ -203,3 +203,47 @@ def test_every_hx_confirm_in_the_templates_is_on_a_control_htmx_submits():
         if (found := confirmations_never_asked(path.read_text(encoding="utf-8")))
     }
     assert silent == {}
+
+
+def _list_with_two(app, account) -> tuple[int, list[int]]:
+    with in_account(app, account.account_id):
+        customers = ContactList(account_id=account.account_id, name="Customers")
+        contacts = [Contact(account_id=account.account_id, phone=f"+4860010020{n}") for n in range(2)]
+        db.session.add_all([customers, *contacts])
+        db.session.flush()
+        db.session.add_all([ContactListMember(account_id=account.account_id, list_id=customers.id,
+                                              contact_id=contact.id) for contact in contacts])
+        db.session.commit()
+        return customers.id, [contact.id for contact in contacts]
+
+
+def _members(app, account) -> int:
+    with in_account(app, account.account_id):
+        return len(db.session.scalars(select(ContactListMember.contact_id)).all())
+
+
+def test_removing_ticked_contacts_from_a_list_asks_first_without_javascript(app, member_client, account):
+    list_id, ids = _list_with_two(app, account)
+    ticked = {"contact_id": [str(i) for i in ids]}
+    asked = member_client.post(f"/contacts/lists/{list_id}/remove", data=ticked)
+    page = asked.data.decode()
+    assert asked.status_code == 200
+    assert "Remove 2 contacts from “Customers”?" in page
+    assert page.count('name="contact_id"') == 2 and 'name="confirmed" value="yes"' in page
+    assert _members(app, account) == 2
+    done = member_client.post(f"/contacts/lists/{list_id}/remove",
+                              data={"contact_id": [str(ids[0])], "confirmed": "yes"})
+    assert done.status_code == 302
+    assert _members(app, account) == 1
+
+
+def test_removing_ticked_contacts_asks_in_the_browser_and_htmx_goes_to_the_list(app, member_client, account):
+    list_id, ids = _list_with_two(app, account)
+    page = member_client.get(f"/contacts/lists/{list_id}").data.decode()
+    form = re.search(r'<form[^>]*action="/contacts/lists/\d+/remove"[^>]*>', page).group(0)
+    assert 'hx-confirm="Remove the ticked contacts from' in form and "hx-post=" in form
+    assert "hx-vals='{\"confirmed\": \"yes\"}'" in form
+    done = member_client.post(f"/contacts/lists/{list_id}/remove", headers={"HX-Request": "true"},
+                              data={"contact_id": [str(i) for i in ids], "confirmed": "yes"})
+    assert done.headers["HX-Redirect"] == f"/contacts/lists/{list_id}"
+    assert _members(app, account) == 0

@@ -14,7 +14,11 @@ from portal.downloads import csv_download
 from portal.extensions import db
 from portal.ids import id_arg, ids_from
 from portal.models import ContactList
+from portal.templating import confirmation_page, redirect_after_change
 from portal.tenancy import get_scoped_or_404
+
+REMOVE_MEMBERS_CONSEQUENCE = ("They stay in Contacts and on their other lists; campaigns sent to this list "
+                              "no longer reach them.")
 
 
 @bp.route("/lists", methods=["GET", "POST"])
@@ -62,12 +66,30 @@ def list_page(list_id: int):
 @bp.route("/lists/<int:list_id>/remove", methods=["POST"])
 @login_required
 def remove_members(list_id: int):
+    """The ticked contacts off the list, once confirmed: without JavaScript a page asks first (and
+    carries the ticks on); with it, the button's hx-confirm asks and the post says it is confirmed."""
     contact_list = get_scoped_or_404(ContactList, list_id)
     ids = ids_from(request.form.getlist("contact_id"), big=True)
+    back = url_for("contacts.list_page", list_id=list_id)
+    if not ids:
+        flash("Tick the contacts to remove from the list.", "error")
+        return redirect_after_change(back)
+    if request.form.get("confirmed") != "yes":
+        return confirmation_page(
+            question=f"Remove {_contacts(len(ids))} from “{contact_list.name}”?",
+            consequence=REMOVE_MEMBERS_CONSEQUENCE,
+            action=url_for("contacts.remove_members", list_id=list_id), button="Remove them from the list",
+            back=back,
+            hidden=[("confirmed", "yes"), *(("contact_id", str(contact_id)) for contact_id in ids)],
+        )
     removed = contact_lists.remove_contacts(contact_list, ids)
     db.session.commit()
-    flash(f"{removed} contact(s) removed from the list; they stay in Contacts.", "success")
-    return redirect(url_for("contacts.list_page", list_id=list_id))
+    flash(f"{_contacts(removed).capitalize()} removed from the list; they stay in Contacts.", "success")
+    return redirect_after_change(back)
+
+
+def _contacts(count: int) -> str:
+    return f"{count} contact" if count == 1 else f"{count} contacts"
 
 
 @bp.route("/lists/<int:list_id>/delete", methods=["GET", "POST"])

@@ -148,3 +148,30 @@ def test_disconnecting_smsapi_asks_first(app, page, account):
     expect(page.get_by_role("status").filter(has_text="SMSAPI is disconnected")).to_be_visible()
     with in_account(app, account.account_id):
         assert not settings_for(account.account_id).is_connected
+
+
+def test_removing_ticked_contacts_from_a_list_asks_first(app, page, account):
+    with in_account(app, account.account_id):
+        customers = ContactList(account_id=account.account_id, name="Customers")
+        contacts = [Contact(account_id=account.account_id, phone=f"+4860010020{n}") for n in range(2)]
+        db.session.add_all([customers, *contacts])
+        db.session.flush()
+        db.session.add_all([ContactListMember(account_id=account.account_id, list_id=customers.id,
+                                              contact_id=contact.id) for contact in contacts])
+        db.session.commit()
+        list_id = customers.id
+    sign_in(page, account.member_email)
+    page.goto(f"/contacts/lists/{list_id}")
+    page.get_by_label("Select +48600100200").check()
+    remove = page.get_by_role("button", name="Remove the ticked contacts from the list")
+    asked = _next_dialog(page, accept=False)
+    remove.click()
+    assert asked and asked[0].startswith("Remove the ticked contacts from “Customers”?")
+    page.reload()
+    expect(page.locator("#members tbody tr")).to_have_count(2)
+
+    page.get_by_label("Select +48600100200").check()
+    _next_dialog(page, accept=True)
+    remove.click()
+    expect(page.get_by_text("1 contact removed from the list")).to_be_visible()
+    expect(page.locator("#members tbody tr")).to_have_count(1)

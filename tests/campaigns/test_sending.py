@@ -259,3 +259,28 @@ def test_a_job_stops_claiming_when_its_slice_is_over_and_says_there_is_more(app,
         # The first chunk is claimed whatever the time; the second while its calls are in flight.
         assert send_chunks(connected.account_id, campaign_id, until=time.monotonic() + 0.2) == (10, True)
         assert statuses(campaign_id) == {"submitted": 10, "queued": 20}
+
+
+def test_custom_fields_and_fallbacks_are_filled_in_as_each_message_is_sent(app, connected, simulator):
+    from portal.models import Contact
+
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(
+            connected, message="Hi {first_name|there}, see you in {city|your town} | {shop}!", recipients=3
+        )
+        contacts = db.session.scalars(select(Contact).order_by(Contact.id)).all()
+        contacts[0].fields = {"city": "Kraków", "shop": "Rynek 1"}
+        contacts[1].fields = {"shop": "Główna 2"}
+        contacts[2].first_name = ""
+        db.session.commit()
+        launch_campaign(campaign_id, db.session.get(User, connected.admin_id))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        texts = db.session.scalars(select(Message.text).where(Message.campaign_id == campaign_id)
+                                   .order_by(Message.id)).all()
+    assert texts == [
+        "Hi Name0, see you in Kraków | Rynek 1!",
+        "Hi Name1, see you in your town | Główna 2!",
+        "Hi there, see you in your town | !",
+    ]
+    assert len(sent(simulator)) == 3

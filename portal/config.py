@@ -42,12 +42,14 @@ def load_config(instance_path: str | Path, environ: Mapping[str, str] | None = N
         "SMSAPI_INTERACTIVE_DEADLINE": float(env.get("SMSAPI_INTERACTIVE_DEADLINE", "10")),
         "SENDER_SYNC_INTERVAL": int(env.get("SENDER_SYNC_INTERVAL", "600")),
         "SMS_MAX_PARTS": int(env.get("SMS_MAX_PARTS", "6")),
-        # The send pipeline: recipients per SMSAPI call, messages one job claims, calls in flight
-        # per job, how long a claim is held before the reconciler gives it to another worker.
+        # The send pipeline: recipients per SMSAPI call, messages one chunk claims, calls in flight
+        # per job, how long a claim is held before the reconciler gives it to another worker, and
+        # for how long one job claims chunk after chunk before it hands over to the next job.
         "SEND_BATCH_SIZE": int(env.get("SEND_BATCH_SIZE", "100")),
         "SEND_CHUNK_SIZE": int(env.get("SEND_CHUNK_SIZE", "1000")),
         "SEND_THREADS": int(env.get("SEND_THREADS", "8")),
         "SEND_LEASE_SECONDS": int(env.get("SEND_LEASE_SECONDS", "300")),
+        "SEND_SLICE_SECONDS": float(env.get("SEND_SLICE_SECONDS", "2")),
         # Calls a batch gets on transient errors (with exponential backoff) before it is failed.
         "SEND_ATTEMPTS": int(env.get("SEND_ATTEMPTS", "6")),
         "SEND_RETRY_BASE_SECONDS": float(env.get("SEND_RETRY_BASE_SECONDS", "0.5")),

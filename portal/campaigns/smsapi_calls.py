@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -87,13 +87,45 @@ def send_calls(
     client: SmsapiClient, calls: Sequence[Call], settings: CallSettings, threads: int
 ) -> ChunkResult:
     """Send every call (concurrently, up to `threads` at once); one outcome per message."""
-    result = ChunkResult()
-    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(calls) or 1))) as pool:
-        for outcomes, hold in pool.map(lambda call: _send_call(client, call, settings), calls):
+    with CallRunner(client, settings, max(1, min(threads, len(calls) or 1))) as runner:
+        return runner.submit(calls).result()
+
+
+class CallRunner:
+    """A pool of threads that sends calls and outlives a chunk: the calls of the next chunk queue
+    behind those in flight, so the pool stays busy while the send job claims and records."""
+
+    def __init__(self, client: SmsapiClient, settings: CallSettings, threads: int) -> None:
+        self.client = client
+        self.settings = settings
+        self.pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="smsapi-call")
+
+    def submit(self, calls: Sequence[Call]) -> PendingCalls:
+        send = self.pool.submit
+        return PendingCalls([send(_send_call, self.client, call, self.settings) for call in calls])
+
+    def __enter__(self) -> CallRunner:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=exc_info[0] is not None)
+
+
+@dataclass(frozen=True)
+class PendingCalls:
+    """The calls of one chunk, sent or being sent."""
+
+    futures: list[Future]
+
+    def result(self) -> ChunkResult:
+        """Wait for every call; one outcome per message, and the first reason to hold the campaign."""
+        result = ChunkResult()
+        for future in self.futures:
+            outcomes, hold = future.result()
             result.outcomes.update(outcomes)
             if hold and result.hold_reason is None:
                 result.hold_reason = hold
-    return result
+        return result
 
 
 def _send_call(

@@ -110,6 +110,7 @@ class Message:
             "text": batch.text, "sender": batch.sender, "idx": self.idx, "parts": batch.parts,
             "points": str(batch.points), "test": batch.test, "date_sent": batch.date_sent,
             "notify_url": batch.notify_url, "status": STATUSES[self.status].name,
+            "accepted_at": batch.accepted_at,
         }
 
 

@@ -1,12 +1,14 @@
 """The send job's work in-process against the simulator over HTTP: claims, calls, outcomes, errors."""
 
+import time
+
 import pytest
 from sqlalchemy import select, update
 
 from portal.campaigns import dispatch
 from portal.campaigns.launch import launch_campaign, resume_campaign, send_test
 from portal.campaigns.progress import campaign_progress
-from portal.campaigns.sending import send_chunk, send_test_sends
+from portal.campaigns.sending import send_chunk, send_chunks, send_test_sends
 from portal.extensions import db
 from portal.models import Campaign, Message, OptOut, User
 from portal.tenancy import account_scope
@@ -199,7 +201,7 @@ def test_a_small_campaign_is_not_held_back_by_a_big_one(app, connected, simulato
     from portal.campaigns.launch import start_sending
     from portal.queue import all_queues, redis_connection
 
-    app.config.update(SEND_CHUNK_SIZE=50, SEND_BATCH_SIZE=50)
+    app.config.update(SEND_CHUNK_SIZE=50, SEND_BATCH_SIZE=50, SEND_SLICE_SECONDS=0)  # a chunk per job
     with app.app_context(), account_scope(connected.account_id):
         big = _launch(app, connected, recipients=600)
         with account_scope(connected.account_id):
@@ -234,3 +236,51 @@ def launch_campaign_status(campaign_id):
 
     transition(db.session.get(Campaign, campaign_id), "sending", None)
     db.session.commit()
+
+
+def test_a_job_claims_the_next_chunk_while_the_calls_of_the_last_are_in_flight(app, connected, simulator):
+    app.config.update(SEND_CHUNK_SIZE=5, SEND_BATCH_SIZE=5)
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = _launch(app, connected, recipients=15)
+        simulator.configure(latency=1.0)
+        assert send_chunks(connected.account_id, campaign_id, until=time.monotonic() + 60) == (15, False)
+        assert statuses(campaign_id) == {"submitted": 15}
+    accepted = sorted({m["accepted_at"] for m in sent(simulator)})  # a time per call: a call per chunk
+    assert len(accepted) == 3
+    # Chunk after chunk, the second call would leave only after the first one's answer (1 s later).
+    assert accepted[1] - accepted[0] < 1.0
+
+
+def test_a_job_stops_claiming_when_its_slice_is_over_and_says_there_is_more(app, connected, simulator):
+    app.config.update(SEND_CHUNK_SIZE=5, SEND_BATCH_SIZE=5)
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = _launch(app, connected, recipients=30)
+        simulator.configure(latency=0.5)
+        # The first chunk is claimed whatever the time; the second while its calls are in flight.
+        assert send_chunks(connected.account_id, campaign_id, until=time.monotonic() + 0.2) == (10, True)
+        assert statuses(campaign_id) == {"submitted": 10, "queued": 20}
+
+
+def test_custom_fields_and_fallbacks_are_filled_in_as_each_message_is_sent(app, connected, simulator):
+    from portal.models import Contact
+
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(
+            connected, message="Hi {first_name|there}, see you in {city|your town} | {shop}!", recipients=3
+        )
+        contacts = db.session.scalars(select(Contact).order_by(Contact.id)).all()
+        contacts[0].fields = {"city": "Kraków", "shop": "Rynek 1"}
+        contacts[1].fields = {"shop": "Główna 2"}
+        contacts[2].first_name = ""
+        db.session.commit()
+        launch_campaign(campaign_id, db.session.get(User, connected.admin_id))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        texts = db.session.scalars(select(Message.text).where(Message.campaign_id == campaign_id)
+                                   .order_by(Message.id)).all()
+    assert texts == [
+        "Hi Name0, see you in Kraków | Rynek 1!",
+        "Hi Name1, see you in your town | Główna 2!",
+        "Hi there, see you in your town | !",
+    ]
+    assert len(sent(simulator)) == 3

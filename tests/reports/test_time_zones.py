@@ -73,7 +73,7 @@ def test_the_list_for_sending_again_is_named_with_the_time_on_the_accounts_clock
     with app.app_context():
         db.session.get(Account, account.account_id).timezone = "Asia/Tokyo"  # JST all year, 9 h from UTC
         db.session.commit()
-    sent = sent_campaign(app, account.account_id, 1, name="Spring sale " + "for everyone " * 10)
+    sent = sent_campaign(app, account.account_id, 1, name="Spring sale " + "for everyone " * 8)  # 116
     fail(app, sent.message_ids)
     before = datetime.now(TOKYO).replace(second=0, microsecond=0)
     response = member_client.post(f"/campaigns/{sent.campaign_id}/report/resend", follow_redirects=True)

@@ -95,6 +95,13 @@ class SmsapiClient:
         adapter = HTTPAdapter(pool_connections=len(self.base_urls), pool_maxsize=pool_size, max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
+        # The environment's proxies and CA bundle for each host, read once: left to requests, every call
+        # would scan the environment again (a send job makes thousands of calls a minute).
+        self._environment = {
+            base_url: self._session.merge_environment_settings(base_url, {}, None, None, None)
+            for base_url in self.base_urls
+        }
+        self._session.trust_env = False
 
     def __repr__(self) -> str:
         return f"SmsapiClient(service={self.service.key!r}, base_url={self.base_urls[0]!r})"
@@ -200,8 +207,10 @@ class SmsapiClient:
         host = _host(base_url)
         timeout = self._timeout_left(host)
         try:
+            environment = self._environment[base_url]
             response = self._session.request(
-                method, base_url + path, data=data, timeout=timeout, allow_redirects=False
+                method, base_url + path, data=data, timeout=timeout, allow_redirects=False,
+                proxies=environment["proxies"], verify=environment["verify"],
             )
         except requests.Timeout as exc:
             raise TransientError(None, f"no answer from {host} in time ({type(exc).__name__})") from exc

@@ -95,6 +95,8 @@ def to_decimal(value: Any) -> Decimal | None:
     """A Decimal from SMSAPI's points, which arrive as JSON numbers or as strings such as "0.3000"."""
     if value is None or value == "":
         return None
+    if isinstance(value, Decimal):  # the client reads JSON numbers as Decimal already
+        return value
     try:
         return Decimal(str(value))
     except InvalidOperation:
@@ -105,6 +107,8 @@ def from_timestamp(value: Any) -> datetime | None:
     """An aware UTC datetime from a unix timestamp (int or numeric string), None when absent."""
     if value is None or value == "":
         return None
+    if isinstance(value, int):
+        return datetime.fromtimestamp(value, tz=UTC)
     return datetime.fromtimestamp(int(Decimal(str(value))), tz=UTC)
 
 

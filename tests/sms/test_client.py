@@ -170,3 +170,13 @@ def test_send_refuses_params_that_would_break_the_lists(simulator, params, probl
     with pytest.raises(ValueError, match=problem):
         simulator.client().send(["500100200", "500100201"], "Hi [%1%]", params=params)
     assert simulator.messages() == []
+
+
+def test_a_proxy_of_the_environment_is_used_unless_the_host_is_exempt(simulator, monkeypatch):
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(TransientError, match="could not reach"):
+        simulator.client(failover=False).ping()
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert simulator.client(failover=False).ping().authorized

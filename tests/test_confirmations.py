@@ -205,7 +205,8 @@ def test_every_hx_confirm_in_the_templates_is_on_a_control_htmx_submits():
     assert silent == {}
 
 
-def _list_with_two(app, account) -> tuple[int, list[int]]:
+def list_with_two_contacts(app, account) -> tuple[int, list[int]]:
+    """A list “Customers” with +48600100200 and +48600100201 on it: (list id, contact ids)."""
     with in_account(app, account.account_id):
         customers = ContactList(account_id=account.account_id, name="Customers")
         contacts = [Contact(account_id=account.account_id, phone=f"+4860010020{n}") for n in range(2)]
@@ -223,7 +224,7 @@ def _members(app, account) -> int:
 
 
 def test_removing_ticked_contacts_from_a_list_asks_first_without_javascript(app, member_client, account):
-    list_id, ids = _list_with_two(app, account)
+    list_id, ids = list_with_two_contacts(app, account)
     ticked = {"contact_id": [str(i) for i in ids]}
     asked = member_client.post(f"/contacts/lists/{list_id}/remove", data=ticked)
     page = asked.data.decode()
@@ -238,7 +239,7 @@ def test_removing_ticked_contacts_from_a_list_asks_first_without_javascript(app,
 
 
 def test_removing_ticked_contacts_asks_in_the_browser_and_htmx_goes_to_the_list(app, member_client, account):
-    list_id, ids = _list_with_two(app, account)
+    list_id, ids = list_with_two_contacts(app, account)
     page = member_client.get(f"/contacts/lists/{list_id}").data.decode()
     form = re.search(r'<form[^>]*action="/contacts/lists/\d+/remove"[^>]*>', page).group(0)
     assert 'hx-confirm="Remove the ticked contacts from' in form and "hx-post=" in form

@@ -73,7 +73,11 @@ def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, s
     simulator.decide_sender_name(pending_name, approve=True)
     with app.app_context():
         job = enqueue(jobs.sync_sender_names, job_id="sync-sender-names")
-    finished = _worker_process(app)
+    _assert_synced(app, account, job, _worker_process(app), pending_name)
+
+
+def _assert_synced(app, account, job, finished: subprocess.CompletedProcess, pending_name: str) -> None:
+    """The worker ran the sender-name sync to the end and the approved name is active."""
     assert finished.returncode == 0, finished.stderr
     with app.app_context():
         job.refresh()
@@ -94,12 +98,7 @@ def test_a_job_the_portal_enqueued_runs_under_a_plain_rq_worker_too(app, account
         [*PLAIN_RQ_WORKER, "--url", app.config["REDIS_URL"], "default"],
         cwd=PROJECT_ROOT, env=_worker_env(app), capture_output=True, text=True, timeout=120, check=False,
     )
-    assert finished.returncode == 0, finished.stderr
-    with app.app_context():
-        job.refresh()
-        assert job.get_status() == JobStatus.FINISHED, finished.stderr
-        assert job.return_value()[account.account_id].startswith("ok")
-    assert _status(app, account, pending_name) == "active"
+    _assert_synced(app, account, job, finished, pending_name)
 
 
 def test_send_jobs_run_in_the_worker_itself_and_other_jobs_in_a_forked_child(app):

@@ -18,6 +18,7 @@ from portal.smsapi_account import settings_for, settings_to_change
 from portal.token_vault import encrypt_token
 from tests.conftest import get_user, in_account
 from tests.e2e.test_sign_in import sign_in
+from tests.test_confirmations import list_with_two_contacts
 
 pytestmark = pytest.mark.e2e
 
@@ -151,15 +152,7 @@ def test_disconnecting_smsapi_asks_first(app, page, account):
 
 
 def test_removing_ticked_contacts_from_a_list_asks_first(app, page, account):
-    with in_account(app, account.account_id):
-        customers = ContactList(account_id=account.account_id, name="Customers")
-        contacts = [Contact(account_id=account.account_id, phone=f"+4860010020{n}") for n in range(2)]
-        db.session.add_all([customers, *contacts])
-        db.session.flush()
-        db.session.add_all([ContactListMember(account_id=account.account_id, list_id=customers.id,
-                                              contact_id=contact.id) for contact in contacts])
-        db.session.commit()
-        list_id = customers.id
+    list_id, _ = list_with_two_contacts(app, account)
     sign_in(page, account.member_email)
     page.goto(f"/contacts/lists/{list_id}")
     page.get_by_label("Select +48600100200").check()

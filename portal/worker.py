@@ -15,8 +15,25 @@ from portal.extensions import db
 from portal.queue import all_queues, job_path, redis_connection, run_in_app
 from portal.schedule import PERIODIC_JOBS
 
+#: How long the thread that listens for RQ's commands (stop a job, shut down) waits for one before it
+#: looks again. RQ gives it 60 s; redis-py (8.2) waits for that thread when the worker quits, and a
+#: worker that quits before the thread has seen its subscription then waited the whole 60 s.
+COMMAND_WAIT_SECONDS = 1.0
 
-class PortalWorker(Worker):
+
+class PromptToQuit:
+    """For an RQ worker class: its command listener looks again every COMMAND_WAIT_SECONDS, so the
+    worker quits within about that time, never a minute later."""
+
+    def subscribe(self) -> None:
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(
+            sleep_time=COMMAND_WAIT_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
+
+class PortalWorker(PromptToQuit, Worker):
     """RQ's worker, which runs each job in a forked child (a job's memory, and a crash, stay its
     own), except the send queue's jobs, which it runs itself, like RQ's `SimpleWorker`.
 

@@ -2,7 +2,6 @@
 worker runs it; duplicates by `job_id` are refused; transient failures are retried with backoff."""
 
 import pytest
-from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import delete, text, update
@@ -12,6 +11,7 @@ from portal.extensions import db
 from portal.models import ContactList, User
 from portal.queue import TRANSIENT_RETRY, UncommittedWrites, enqueue, get_queue, job_path, redis_connection
 from portal.tenancy import account_scope, current_account_id
+from tests.in_process_worker import InProcessWorker
 
 #: What the jobs below saw, for the test to inspect after the worker ran them.
 SEEN: dict = {}
@@ -32,7 +32,7 @@ def fail_after_loading(user_id: int) -> None:
 
 
 def _work(app) -> None:
-    SimpleWorker(get_queue(), connection=redis_connection()).work(burst=True)
+    InProcessWorker(get_queue(), connection=redis_connection()).work(burst=True)
 
 
 def test_a_job_gets_a_fresh_app_context_and_session_removed_at_the_end(app, account):

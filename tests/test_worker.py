@@ -3,10 +3,10 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from rq import SimpleWorker
 from rq.job import JobStatus
 from sqlalchemy import select
 
@@ -14,12 +14,13 @@ from portal import PROJECT_ROOT, jobs
 from portal.campaigns.chains import SEND_QUEUE
 from portal.extensions import db
 from portal.models import SenderName, User
-from portal.queue import enqueue, get_queue, redis_connection
+from portal.queue import all_queues, enqueue, get_queue, redis_connection
 from portal.schedule import PERIODIC_JOBS
 from portal.senders.service import register_sender_name
 from portal.settings.service import connect_token
 from portal.worker import make_scheduler
 from tests.conftest import in_account
+from tests.in_process_worker import InProcessWorker
 
 
 @pytest.fixture
@@ -130,6 +131,21 @@ def test_the_scheduler_enqueues_the_sender_sync_on_its_first_tick(app, account, 
         assert scheduler.enqueue_jobs() == []  # not due again before its interval
         queued = get_queue().get_jobs()
         assert [job.args for job in queued] == [(name,) for name in names]
-        SimpleWorker(get_queue(), connection=redis_connection()).work(burst=True)
+        InProcessWorker(get_queue(), connection=redis_connection()).work(burst=True)
         assert all(job.get_status(refresh=True) == JobStatus.FINISHED for job in queued)
     assert _status(app, account, pending_name) == "rejected"
+
+
+def test_a_worker_quits_at_once_even_before_its_command_listener_saw_its_subscription(app):
+    from redis import Redis
+
+    from portal.worker import PortalWorker
+
+    with app.app_context():
+        connection = Redis.from_url(app.config["REDIS_URL"])  # a new worker's own connection
+        worker = PortalWorker(all_queues(), connection=connection)
+        started = time.monotonic()
+        worker.subscribe()
+        worker.unsubscribe()  # as a burst worker that found nothing to do quits
+        assert time.monotonic() - started < 10
+        connection.close()

@@ -117,9 +117,8 @@ def ready_campaign(app, account, make_list, make_campaign):
 
 def run_jobs(app) -> None:
     """Work every queued job in this process until the queues are empty (a burst worker)."""
-    from rq import SimpleWorker
-
     from portal.queue import all_queues, redis_connection
+    from tests.in_process_worker import InProcessWorker
 
     with app.app_context():
-        SimpleWorker(all_queues(), connection=redis_connection()).work(burst=True, with_scheduler=False)
+        InProcessWorker(all_queues(), connection=redis_connection()).work(burst=True, with_scheduler=False)

@@ -196,10 +196,9 @@ def _other_list(account_id):
 
 
 def test_a_small_campaign_is_not_held_back_by_a_big_one(app, connected, simulator):
-    from rq import SimpleWorker
-
     from portal.campaigns.launch import start_sending
     from portal.queue import all_queues, redis_connection
+    from tests.in_process_worker import InProcessWorker
 
     app.config.update(SEND_CHUNK_SIZE=50, SEND_BATCH_SIZE=50, SEND_SLICE_SECONDS=0)  # a chunk per job
     with app.app_context(), account_scope(connected.account_id):
@@ -223,7 +222,7 @@ def test_a_small_campaign_is_not_held_back_by_a_big_one(app, connected, simulato
             )
             launch_campaign_status(small)
             start_sending(small)
-        SimpleWorker(all_queues(), connection=redis_connection()).work(burst=True)
+        InProcessWorker(all_queues(), connection=redis_connection()).work(burst=True)
         small_done = db.session.get(Campaign, small).finished_at
         big_done = db.session.get(Campaign, big).finished_at
         assert statuses(big) == {"submitted": 600} and statuses(small) == {"submitted": 5}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import re
 
-from rq import SimpleWorker
 from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Contact, ContactImport, ContactImportChunk, ContactList
 from portal.queue import get_queue
 from portal.tenancy import account_scope
+from tests.in_process_worker import InProcessWorker
 
 FILE = "Telefon;Imię;Miasto\n600 100 200;Anna;Kraków\n600 100 201;Jan;Gdańsk\nabc;Zły;\n".encode("cp1250")
 
@@ -19,7 +19,7 @@ FILE = "Telefon;Imię;Miasto\n600 100 200;Anna;Kraków\n600 100 201;Jan;Gdańsk\
 def work_off_imports(app) -> None:
     with app.app_context():
         queue = get_queue("bulk")
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        InProcessWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def _upload(client, data=FILE, name="klienci.csv"):

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
-from rq import SimpleWorker
 from rq.timeouts import TimerDeathPenalty
 
 from portal.extensions import db
 from portal.models import Campaign
 from portal.queue import all_queues, redis_connection
 from tests.e2e.test_sign_in import sign_in
+from tests.in_process_worker import InProcessWorker
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +28,7 @@ CONTACTS = [
 ]
 
 
-class ThreadWorker(SimpleWorker):
+class ThreadWorker(InProcessWorker):
     """A worker that runs jobs in this process, in a thread (signals belong to the main thread)."""
 
     death_penalty_class = TimerDeathPenalty

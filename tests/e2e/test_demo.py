@@ -42,6 +42,7 @@ def test_the_demo_admin_saves_a_draft_without_scrolling_sideways(browser, portal
     expect(page.get_by_role("button", name="Sign out")).to_be_attached()
     assert _scroll_width(page) <= viewport["width"]
     page.get_by_role("button", name="New campaign").click()  # on the dashboard
+    page.wait_for_load_state()  # the preview listens once htmx (a deferred script) has run
     page.get_by_label("Campaign name").fill("First demo campaign")
     page.get_by_label("Message").press_sequentially("Hello from the demo!")
     expect(page.locator("#preview")).to_contain_text("Estimated cost: 1 SMS per recipient.")

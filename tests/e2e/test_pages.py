@@ -172,6 +172,7 @@ def test_an_admin_saves_a_campaign_on_a_phone_without_scrolling_sideways(browser
     page = context.new_page()
     sign_in(page, furnished.admin_email)
     page.get_by_role("button", name="New campaign").tap()
+    page.wait_for_load_state()  # the preview listens once htmx (a deferred script) has run
     page.get_by_label("Campaign name").fill("Phone sale")
     page.get_by_label("Sender").select_option(label="ARETONET")
     page.get_by_label("Message").press_sequentially("Hello from the phone!")

@@ -30,13 +30,18 @@ class PortalForm(FlaskForm):
 
 
 class TickedIdsField(SelectMultipleField):
-    """Ticked checkboxes of rows by id (of a table of many rows); a value that cannot be such an id
-    names no row and is left out, as an id of a row deleted meanwhile would be."""
+    """Ticked checkboxes of rows by id. A value that cannot be such an id (`big`: of a table of many
+    rows) names no row: it is left out, as the id of a row deleted meanwhile would be, or, with
+    `refused`, the field gets that error and keeps the rest."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, big: bool = True, refused: str | None = None, **kwargs) -> None:
         kwargs.setdefault("coerce", int)
         kwargs.setdefault("validate_choice", False)
         super().__init__(*args, **kwargs)
+        self.big = big
+        self.refused = refused
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = ids_from(valuelist, big=True)
+        self.data = ids_from(valuelist, big=self.big)
+        if self.refused and len(self.data) != len(valuelist):
+            raise ValueError(self.refused)

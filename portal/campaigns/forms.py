@@ -11,7 +11,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -19,8 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from portal.forms import PortalForm
-from portal.ids import ids_from
+from portal.forms import PortalForm, TickedIdsField
 from portal.models import ContactList, SenderName
 
 #: SMSAPI takes a test to a handful of phones; more is a campaign, not a test.
@@ -37,15 +35,6 @@ def _sender_id(value: str | int | None) -> int | None:
     return int(value)
 
 
-class ListChoiceField(SelectMultipleField):
-    """Ticked contact lists by id; a value that cannot be a list's id is refused, the rest kept."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = ids_from(valuelist)
-        if len(self.data) != len(valuelist):
-            raise ValueError("One of the ticked lists does not exist: reload the page and tick them again.")
-
-
 class CampaignForm(PortalForm):
     name = StringField(
         "Campaign name",
@@ -56,10 +45,11 @@ class CampaignForm(PortalForm):
         ],
         filters=[lambda value: value.strip() if value else value],
     )
-    list_ids = ListChoiceField(
+    list_ids = TickedIdsField(
         "Contact lists",
-        coerce=int,
-        validate_choice=False,  # the service refuses a list of another account by name
+        big=False,
+        refused="One of the ticked lists does not exist: reload the page and tick them again.",
+        # no choices to validate against: the service refuses a list of another account by name
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )

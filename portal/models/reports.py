@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, SmallInteger, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -20,8 +20,13 @@ class DeliveryReport(AccountScoped, db.Model):
     __tablename__ = "delivery_report"
     __table_args__ = (
         Index(None, "message_id", "id"),  # a message's timeline
-        Index(None, "account_id", "message_id", "received_at"),  # unmatched reports, orphans
-        Index(None, "account_id", "msg_id"),  # reports waiting for their SMSAPI id to be recorded
+        # Only unmatched reports need finding by account: tried again by their SMSAPI id or idx, and
+        # shown to admins as orphans. Nearly every report names a known message, so these two
+        # indexes stay small and a matched report writes no entry to either.
+        Index(None, "account_id", "received_at", postgresql_where=text("message_id IS NULL"),
+              sqlite_where=text("message_id IS NULL")),
+        Index(None, "account_id", "msg_id", postgresql_where=text("message_id IS NULL"),
+              sqlite_where=text("message_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -9,12 +9,17 @@ from flask_login import current_user, login_required
 
 from portal.main import bp
 from portal.reports.figures import campaigns_in_flight, last_30_days
-from portal.templating import account_timezone, render_page
+from portal.templating import account_timezone, is_htmx_fragment_request, render_page
 
 
 @bp.route("/")
 @login_required
 def index():
+    flights = campaigns_in_flight(current_user.account_id)
+    if is_htmx_fragment_request():
+        # The poll every 2 s while campaigns are in flight shows only them: the 30 days are counted
+        # for the whole page alone, not again and again beside a campaign being sent.
+        return render_page("main/index.html", "in_flight", flights=flights)
     days = last_30_days(current_user.account_id, zone_name=account_timezone())
     totals = {
         "sent": sum(day.sent for day in days),
@@ -22,7 +27,6 @@ def index():
         "failed": sum(day.failed for day in days),
         "points": sum((day.points for day in days), Decimal(0)),
     }
-    flights = campaigns_in_flight(current_user.account_id)
     return render_page("main/index.html", "in_flight", days=days, totals=totals, flights=flights,
                        zone=account_timezone())
 

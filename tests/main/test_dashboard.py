@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.main import routes
 from tests.messages import sent_campaign
 
 
@@ -35,3 +36,18 @@ def test_dashboard_shows_only_the_accounts_own_figures(app, make_account, auth, 
     auth.login(mine.member_email)
     page = client.get("/").text
     assert '<dd data-total="sent">0</dd>' in page and "Theirs campaign" not in page
+
+
+def test_the_in_flight_poll_counts_only_the_campaigns_in_flight(app, member_client, account, monkeypatch):
+    sent_campaign(app, account.account_id, 2, name="Autumn")
+    counted = []
+    real = routes.last_30_days
+
+    def counting(*args, **kwargs):
+        counted.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(routes, "last_30_days", counting)
+    fragment = member_client.get("/", headers={"HX-Request": "true"}).text
+    assert "2 of 2 messages waiting" in fragment and counted == []
+    assert '<dd data-total="sent">2</dd>' in member_client.get("/").text and counted == [1]

@@ -106,11 +106,12 @@ def _price_from_history(account_id: int) -> Decimal | None:
         select(Message.points, Message.smsapi_parts)
         .where(
             Message.account_id == account_id,
+            Message.submitted_at.is_not(None),
             Message.points > 0,
             Message.smsapi_parts > 0,
             Message.test_mode.is_(False),
         )
-        .order_by(Message.id.desc())
+        .order_by(Message.submitted_at.desc(), Message.id.desc())
         .limit(RECENT_MESSAGES)
         .subquery()
     )

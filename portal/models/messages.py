@@ -92,6 +92,10 @@ FINAL_STATUSES = frozenset(
 )
 
 
+#: A test-mode message SMSAPI took and no report has reached yet: the portal makes its report.
+TEST_REPORT_DUE = "test_mode AND status = 'submitted' AND report_code IS NULL"
+
+
 class Message(AccountScoped, db.Model):
     """One SMS to one number. Its SMSAPI `idx` is derived, never stored: `portal.sms.idx`."""
 
@@ -106,7 +110,23 @@ class Message(AccountScoped, db.Model):
         # Delivery reports; a queued message has no SMSAPI id yet, so launches write no entry.
         Index(None, "account_id", "smsapi_id", postgresql_where=text("smsapi_id IS NOT NULL"),
               sqlite_where=text("smsapi_id IS NOT NULL")),
-        Index(None, "account_id", "created_at"),  # the account's last 30 days
+        # The dashboard's last 30 days: messages sent, delivered and failed in a window of time, each
+        # found without reading the account's older messages. A queued message is in none of them.
+        Index(None, "account_id", "submitted_at", postgresql_where=text("submitted_at IS NOT NULL"),
+              sqlite_where=text("submitted_at IS NOT NULL")),
+        Index(None, "account_id", "delivered_at", postgresql_where=text("delivered_at IS NOT NULL"),
+              sqlite_where=text("delivered_at IS NOT NULL")),
+        Index(None, "account_id", "failed_at", postgresql_where=text("failed_at IS NOT NULL"),
+              sqlite_where=text("failed_at IS NOT NULL")),
+        # Test mode: the messages waiting for their simulated report, looked for every few seconds.
+        # Only those are indexed, so a real send writes no entry here.
+        Index(
+            "ix_message_account_id_submitted_at_test_reports_due",
+            "account_id",
+            "submitted_at",
+            postgresql_where=text(TEST_REPORT_DUE),
+            sqlite_where=text(TEST_REPORT_DUE),
+        ),
         # The reconciler's look-up of leases that ran out: only the few rows being sent are indexed.
         Index(
             "ix_message_leased_until_sending",

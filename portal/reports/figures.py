@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, cast, func, select
+from sqlalchemy import Date, Integer, cast, exists, func, select
 
 from portal.extensions import db
 from portal.models import Campaign, DeliveryReport, Message, MessageStatus, utcnow
@@ -283,16 +283,24 @@ class InFlight:
 
 def campaigns_in_flight(account_id: int) -> list[InFlight]:
     """Campaigns with messages still waiting for a final status, most pending first."""
+    # The account's campaigns, each asked through its own messages' index whether one is pending,
+    # then the messages of those alone counted: never a read of the account's other messages.
+    waiting = exists().where(Message.account_id == account_id, Message.campaign_id == Campaign.id,
+                             Message.status.in_(PENDING))
+    names = dict(db.session.execute(
+        select(Campaign.id, Campaign.name).where(Campaign.account_id == account_id, waiting)
+        .execution_options(all_accounts=True)
+    ).all())
+    if not names:
+        return []
     pending = func.sum(cast(Message.status.in_(PENDING), Integer))
     rows = db.session.execute(
-        select(Message.campaign_id, Campaign.name, pending, func.count())
-        .join(Campaign, Campaign.id == Message.campaign_id)
-        .where(Message.account_id == account_id, Message.is_test_send.is_(False),
-               Message.campaign_id.in_(
-                   select(Message.campaign_id).where(Message.account_id == account_id,
-                                                     Message.status.in_(PENDING)).distinct()))
-        .group_by(Message.campaign_id, Campaign.name)
+        select(Message.campaign_id, pending, func.count())
+        .where(Message.account_id == account_id, Message.campaign_id.in_(sorted(names)),
+               Message.is_test_send.is_(False))
+        .group_by(Message.campaign_id)
         .execution_options(all_accounts=True)
     ).all()
+    rows = [(campaign_id, names[campaign_id], waiting_now, total) for campaign_id, waiting_now, total in rows]
     flights = [InFlight(cid, name, int(p or 0), total) for cid, name, p, total in rows]
     return sorted([f for f in flights if f.pending], key=lambda f: -f.pending)

@@ -1,10 +1,12 @@
 """Launching: checks in plain words, one INSERT ... SELECT of queued messages, schedules, cancel."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal.campaigns import preflight as preflight_module
 from portal.campaigns.launch import (
     LaunchRefused,
     cancel_campaign,
@@ -13,10 +15,11 @@ from portal.campaigns.launch import (
     resume_campaign,
     send_test,
 )
-from portal.campaigns.preflight import PRICE_FROM_TEST_CALL, preflight
+from portal.campaigns.preflight import PRICE_FROM_HISTORY, PRICE_FROM_TEST_CALL, preflight
 from portal.extensions import db
 from portal.models import Campaign, Message, OptOut, User
 from portal.tenancy import account_scope
+from tests.messages import sent_campaign
 from tests.plugins.pipeline import make_ready_campaign, statuses
 
 
@@ -130,3 +133,22 @@ def test_test_send_names_each_invalid_number_and_queues_valid_ones_marked_as_tes
         db.session.commit()
         assert [m.phone for m in messages] == ["+48600100200", "+48600100201"]
         assert all(m.is_test_send and m.status == "queued" for m in messages)
+
+
+def test_the_price_per_part_is_what_smsapi_charged_for_the_accounts_latest_sends(app, connected, monkeypatch):
+    # Sent an hour ago at 0.17 per part (made first, so their ids are the lower ones), two days ago
+    # at 0.20, and test-mode sends, which SMSAPI does not charge for: the latest two sent count.
+    charged = [("Resumed today", timedelta(hours=1), False, "0.34"),
+               ("Last week", timedelta(days=2), False, "0.40"),
+               ("Rehearsal", timedelta(minutes=5), True, "0")]
+    for name, ago, test_mode, paid in charged:
+        sent = sent_campaign(app, connected.account_id, 2, submitted_ago=ago, test_mode=test_mode, name=name)
+        with app.app_context(), account_scope(connected.account_id):
+            db.session.execute(update(Message).where(Message.id.in_(sent.message_ids))
+                               .values(points=Decimal(paid), smsapi_parts=2))
+            db.session.commit()
+    monkeypatch.setattr(preflight_module, "RECENT_MESSAGES", 2)
+    with app.app_context(), account_scope(connected.account_id):
+        check = preflight(db.session.get(Campaign, make_ready_campaign(connected, recipients=3)))
+    assert (check.price_source, check.price_per_part, check.points_needed) == (
+        PRICE_FROM_HISTORY, Decimal("0.17"), Decimal("0.51"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+import pytest
 from sqlalchemy import event, text
 
 from portal.extensions import db
@@ -57,12 +58,14 @@ def _read(node: dict) -> int:
     return round((node.get("Actual Rows", 0) + sum(node.get(key, 0) for key in _READ)) * loops)
 
 
-def skip_unless_postgresql(app) -> None:
-    import pytest
-
+def is_postgresql(app) -> bool:
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            pytest.skip("the plan is PostgreSQL's")
+        return db.engine.dialect.name == "postgresql"
+
+
+def skip_unless_postgresql(app) -> None:
+    if not is_postgresql(app):
+        pytest.skip("the plan is PostgreSQL's")
 
 
 def analyze(app) -> None:

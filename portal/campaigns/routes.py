@@ -42,7 +42,7 @@ def _max_parts() -> int:
 @login_required
 def index():
     rows = list_campaigns(current_user.account_id, _max_parts())
-    done = percent_done(current_user.account_id, [row.campaign.id for row in rows])
+    done = percent_done(current_user.account_id, [row.campaign for row in rows])
     return render_template("campaigns/index.html", rows=rows, done=done)
 
 

@@ -167,19 +167,24 @@ def launch_review(campaign: Campaign, *, test_form) -> dict:
     }
 
 
-def percent_done(account_id: int, campaign_ids: list[int]) -> dict[int, int]:
+def percent_done(account_id: int, campaigns: list[Campaign]) -> dict[int, int]:
     """Percent of each campaign's messages (tests left out) handed to SMSAPI or ended otherwise, as
-    the campaign's own progress counts them, in one grouped query for the whole campaign list."""
-    if not campaign_ids:
-        return {}
+    the campaign's own progress counts them. A finished campaign is done by definition (it finished
+    when none was left to hand over, and none can be queued again), so only the others are counted,
+    in one grouped query: the list costs no read of the messages of campaigns long sent."""
+    done = {c.id: 100 for c in campaigns if c.status == CampaignStatus.FINISHED}
+    counted = [c.id for c in campaigns if c.id not in done and c.status != CampaignStatus.DRAFT]
+    if not counted:
+        return done
     final = case((Message.status.in_(sorted(NOT_DONE)), 0), else_=1)
     rows = db.session.execute(
         select(Message.campaign_id, func.count(), func.sum(final))
         .where(
             Message.account_id == account_id,
-            Message.campaign_id.in_(campaign_ids),
+            Message.campaign_id.in_(counted),
             Message.is_test_send.is_(False),
         )
         .group_by(Message.campaign_id)
     )
-    return {campaign_id: int(100 * int(done or 0) // total) for campaign_id, total, done in rows if total}
+    return done | {campaign_id: int(100 * int(finished or 0) // total)
+                   for campaign_id, total, finished in rows if total}

@@ -5,12 +5,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
-from portal.models import Message
+from portal.models import Campaign, Message, utcnow
 from tests.campaigns.conftest import run_jobs, stored_campaign
 from tests.campaigns.test_routes import HTMX
+from tests.conftest import in_account
+from tests.messages import sent_campaign
+from tests.plans import analyze, is_postgresql, rows_read
 
 
 def status_of(app, campaign_id):
@@ -294,3 +297,25 @@ def test_a_launched_campaign_links_its_delivery_report(app, member_client, sim_a
         f'href="/campaigns/{campaign_id}/report"'
         in member_client.get(f"/campaigns/{campaign_id}").data.decode()
     )
+
+
+def test_campaign_list_counts_only_the_messages_of_campaigns_not_finished(app, member_client, account):
+    long_sent = sent_campaign(app, account.account_id, 3000, record_ids=False, name="Last season")
+    sent_campaign(app, account.account_id, 4, name="Autumn")
+    with in_account(app, account.account_id):
+        db.session.execute(update(Campaign).where(Campaign.id == long_sent.campaign_id)
+                           .values(status="finished", launched_at=utcnow(), finished_at=utcnow()))
+        db.session.execute(update(Campaign).where(Campaign.id != long_sent.campaign_id)
+                           .values(status="sending", launched_at=utcnow()))
+        db.session.commit()
+    pages = []
+
+    def view():
+        pages.append(member_client.get("/campaigns/").text)
+
+    if is_postgresql(app):
+        analyze(app)
+        assert rows_read(app, "message", view) == 4  # Autumn's; none of the 3,000 sent long ago
+    else:
+        view()
+    assert 'aria-label="Last season: 100% done"' in pages[0] and 'aria-label="Autumn: 100% done"' in pages[0]

@@ -4,6 +4,10 @@
 each again under EXPLAIN ANALYZE and adds up, over the plan nodes that scan the table, the rows they
 returned and the rows they read and dropped. A test can then say "reads only what it shows" without
 timing anything: a query that falls back to reading the whole table reads every row of it.
+
+`plan_with_nested_loops(prefix, work)` gives the plan of a statement as `work` runs it, for one that
+changes rows (and so cannot be run twice), with the planner held to nested loops: which rows it
+reads first then decides whether a join costs a lookup per row or a comparison of every pair.
 """
 
 from __future__ import annotations
@@ -73,3 +77,25 @@ def analyze(app) -> None:
     with app.app_context():
         db.session.execute(text("ANALYZE"))
         db.session.commit()
+
+
+def plan_with_nested_loops(prefix: str, work: Callable[[], object]) -> str:
+    """The plan PostgreSQL makes for the first statement `work` runs that starts with `prefix`, as it
+    would run it: with nested loops only (what the planner chose on a worker, sure from statistics
+    taken before that few rows qualify). Which rows it then reads first is the question."""
+    plans = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith(prefix) and not plans:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+            plans.append(json.dumps(cursor.fetchone()[0]))
+
+    db.session.execute(text("SET LOCAL enable_hashjoin = off"))
+    db.session.execute(text("SET LOCAL enable_mergejoin = off"))
+    event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", explain)
+    assert plans, prefix
+    return plans[0]

@@ -301,6 +301,5 @@ def campaigns_in_flight(account_id: int) -> list[InFlight]:
         .group_by(Message.campaign_id)
         .execution_options(all_accounts=True)
     ).all()
-    rows = [(campaign_id, names[campaign_id], waiting_now, total) for campaign_id, waiting_now, total in rows]
-    flights = [InFlight(cid, name, int(p or 0), total) for cid, name, p, total in rows]
+    flights = [InFlight(cid, names[cid], int(p or 0), total) for cid, p, total in rows]
     return sorted([f for f in flights if f.pending], key=lambda f: -f.pending)

@@ -1,11 +1,10 @@
 """The send job's work in-process against the simulator over HTTP: claims, calls, outcomes, errors."""
 
-import json
 import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import select, update
 
 from portal.campaigns import dispatch
 from portal.campaigns.launch import launch_campaign, resume_campaign, send_test
@@ -16,7 +15,7 @@ from portal.extensions import db
 from portal.models import Campaign, Message, OptOut, User
 from portal.tenancy import account_scope
 from tests.messages import sent_campaign
-from tests.plans import analyze, skip_unless_postgresql
+from tests.plans import analyze, plan_with_nested_loops, skip_unless_postgresql
 from tests.plugins.pipeline import make_ready_campaign, statuses
 
 
@@ -290,28 +289,6 @@ def test_custom_fields_and_fallbacks_are_filled_in_as_each_message_is_sent(app, 
     assert len(sent(simulator)) == 3
 
 
-def _plan_of(prefix: str, work) -> str:
-    """The plan PostgreSQL makes for the first statement `work` runs that starts with `prefix`, as it
-    would run it: with nested loops only (what the planner chose on a worker, sure from statistics
-    taken before that few rows qualify). Which rows it then reads first is the question."""
-    plans = []
-
-    def explain(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().startswith(prefix) and not plans:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
-            plans.append(json.dumps(cursor.fetchone()[0]))
-
-    db.session.execute(text("SET LOCAL enable_hashjoin = off"))
-    db.session.execute(text("SET LOCAL enable_mergejoin = off"))
-    event.listen(db.engine, "before_cursor_execute", explain)
-    try:
-        work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", explain)
-    assert plans, prefix
-    return plans[0]
-
-
 def test_recording_a_chunk_finds_each_message_by_its_id_whatever_the_statistics_say(app, account):
     """Statistics taken when nothing was being sent must not lead the record of a chunk to compare
     every message being sent with every row of the chunk's document."""
@@ -326,7 +303,7 @@ def test_recording_a_chunk_finds_each_message_by_its_id_whatever_the_statistics_
         rendered = [dispatch.Rendered(item, "Hello!", 1, ()) for item in claimed]
         outcomes = {item.id: Outcome("accepted", f"ID{item.id}", Decimal("0.16"), 1, attempts=1)
                     for item in claimed}
-        plan = _plan_of("UPDATE message m SET", lambda: dispatch.record_outcomes(
+        plan = plan_with_nested_loops("UPDATE message m SET", lambda: dispatch.record_outcomes(
             account.account_id, rendered, outcomes, test_mode=False))
         db.session.commit()
         assert statuses(sent.campaign_id) == {"submitted": 2000, "queued": 1000}

@@ -20,7 +20,7 @@ from sqlalchemy import event, text
 
 from portal.extensions import db
 
-_READ = ("Rows Removed by Filter", "Rows Removed by Index Recheck", "Rows Removed by Join Filter")
+_READ = ("Rows Removed by Filter", "Rows Removed by Index Recheck")
 
 
 def rows_read(app, table: str, work: Callable[[], object]) -> int:

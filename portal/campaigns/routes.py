@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal.campaigns import bp
@@ -11,6 +11,7 @@ from portal.campaigns.forms import CampaignForm
 from portal.campaigns.service import (
     MAX_MESSAGE_CHARACTERS,
     CampaignRuleError,
+    ListCursor,
     StaleDraft,
     delete_campaign,
     list_campaigns,
@@ -41,9 +42,21 @@ def _max_parts() -> int:
 @bp.route("/")
 @login_required
 def index():
-    rows = list_campaigns(current_user.account_id, _max_parts())
-    done = percent_done(current_user.account_id, [row.campaign for row in rows])
-    return render_template("campaigns/index.html", rows=rows, done=done)
+    before = _cursor_arg()
+    page = list_campaigns(current_user.account_id, _max_parts(), before)
+    done = percent_done(current_user.account_id, [row.campaign for row in page.rows])
+    return render_template("campaigns/index.html", page=page, done=done, paged=before is not None)
+
+
+def _cursor_arg() -> ListCursor | None:
+    """The page cursor in `before`: None when absent, 404 when it is not one (like an id that is not)."""
+    value = request.args.get("before", "")
+    if not value:
+        return None
+    try:
+        return ListCursor.parse(value)
+    except ValueError:
+        abort(404)
 
 
 @bp.route("/new", methods=["GET", "POST"])

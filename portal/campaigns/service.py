@@ -11,14 +11,16 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.audit import record_event
 from portal.extensions import db
+from portal.ids import in_id_range
 from portal.models import Campaign, SenderName, SenderStatus, User
 from portal.sms.placeholders import PlaceholderError, render
 from portal.sms.segments import CAPACITY, GSM7, GSM_EXTENSION, UCS2, MessageAnalysis, Offender, analyze
@@ -383,16 +385,61 @@ def delete_campaign(campaign: Campaign, by: User) -> None:
     db.session.flush()
 
 
-def list_campaigns(account_id: int, max_parts: int) -> list[CampaignRow]:
-    """The account's campaigns, most recently changed first, each with the SMS its message takes."""
+#: Campaigns on one page of the list.
+PAGE_SIZE = 50
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class ListCursor:
+    """Where the next page of the campaign list begins: below this campaign in the list's order
+    (last changed first). Written in a URL as `<microseconds since 1970>-<id>`."""
+
+    updated_at: datetime
+    id: int
+
+    def __str__(self) -> str:
+        return f"{(self.updated_at - _EPOCH) // timedelta(microseconds=1)}-{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> ListCursor:
+        """The cursor a URL carries; ValueError when it is not one."""
+        micros, _, campaign_id = text.partition("-")
+        if not (micros.isascii() and micros.isdigit() and campaign_id.isascii() and campaign_id.isdigit()
+                and in_id_range(int(campaign_id))):
+            raise ValueError(f"not a page of the campaign list: {text!r}")
+        try:
+            return cls(_EPOCH + timedelta(microseconds=int(micros)), int(campaign_id))
+        except OverflowError:
+            raise ValueError(f"not a page of the campaign list: {text!r}") from None
+
+
+@dataclass(frozen=True)
+class CampaignPage:
+    """One page of the list, and where the next begins (None on the last page)."""
+
+    rows: list[CampaignRow]
+    next_before: ListCursor | None
+
+
+def list_campaigns(
+    account_id: int, max_parts: int, before: ListCursor | None = None, size: int = PAGE_SIZE
+) -> CampaignPage:
+    """A page of the account's campaigns, most recently changed first, each with the SMS its message
+    takes; keyset pages (no OFFSET), read through the index of the list's order."""
     query = (
         select(Campaign)
         .where(Campaign.account_id == account_id)
         .options(selectinload(Campaign.sender_name), selectinload(Campaign.created_by))
         .order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+        .limit(size + 1)
     )
+    if before is not None:
+        query = query.where(tuple_(Campaign.updated_at, Campaign.id) < tuple_(before.updated_at, before.id))
+    campaigns = list(db.session.scalars(query))
     rows = []
-    for campaign in db.session.scalars(query):
+    for campaign in campaigns[:size]:
         analysis = analyze(campaign.message, max_parts=max_parts)
         rows.append(CampaignRow(campaign, analysis.parts, ENCODING_LABELS[analysis.encoding]))
-    return rows
+    last = campaigns[size - 1] if len(campaigns) > size else None
+    return CampaignPage(rows, ListCursor(last.updated_at, last.id) if last is not None else None)

@@ -42,6 +42,8 @@ class Campaign(AccountScoped, Timestamps, db.Model):
         UniqueConstraint("account_id", "id"),
         # The reconciler's look-ups: due scheduled campaigns, campaigns still sending.
         Index(None, "status", "scheduled_at"),
+        # The campaign list: the account's campaigns, last changed first, a page at a time.
+        Index(None, "account_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

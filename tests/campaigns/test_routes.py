@@ -1,11 +1,18 @@
 """The campaign pages: list, compose with a live preview, save, delete; scoped to the account."""
 
-from sqlalchemy import select
+import re
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import select, update
+
+from portal.campaigns.service import PAGE_SIZE, ListCursor, list_campaigns
 from portal.extensions import db
 from portal.models import Campaign
+from portal.tenancy import account_scope
 from tests.campaigns.conftest import stored_campaign
 from tests.conftest import in_account
+from tests.plans import analyze, is_postgresql, rows_read
 
 HTMX = {"HX-Request": "true"}
 
@@ -232,3 +239,87 @@ def test_empty_preview_points_nowhere(member_client):
     html = compose(member_client, action="preview", message="", headers=HTMX).data.decode()
     assert "Write it to see how many SMS it takes." in html
     assert "above" not in html
+
+
+def _many_campaigns(app, account_id: int, count: int, *, tie: int = 7) -> list[str]:
+    """`count` campaigns whose last changes come in groups of `tie` at the same instant; their names
+    in the list's order (last changed first, then the newer id)."""
+    base = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    with app.app_context(), account_scope(account_id):
+        campaigns = [Campaign(account_id=account_id, name=f"Campaign {n:03d}") for n in range(count)]
+        db.session.add_all(campaigns)
+        db.session.flush()
+        for n, campaign in enumerate(campaigns):
+            changed = base + timedelta(minutes=n // tie)
+            db.session.execute(update(Campaign).where(Campaign.id == campaign.id).values(updated_at=changed))
+        db.session.commit()
+        order = sorted(range(count), key=lambda n: (n // tie, campaigns[n].id), reverse=True)
+        return [f"Campaign {n:03d}" for n in order]
+
+
+def _names_on(page: str) -> list[str]:
+    return re.findall(r">(Campaign \d{3})</a>", page)
+
+
+def test_the_list_goes_page_by_page_without_losing_or_repeating_a_campaign(app, member_client, account,
+                                                                          make_account):
+    expected = _many_campaigns(app, account.account_id, PAGE_SIZE + 5)  # a page ends inside a tie
+    _many_campaigns(app, make_account("Beta").account_id, 3)  # another account's: never listed
+    first = member_client.get("/campaigns/").text
+    assert _names_on(first) == expected[:PAGE_SIZE]
+    assert "First page" not in first
+    following = re.search(r'href="(/campaigns/\?before=[^"]+)"[^>]*rel="next"', first).group(1)
+    second = member_client.get(following.replace("&amp;", "&")).text
+    assert _names_on(second) == expected[PAGE_SIZE:]
+    assert 'rel="next"' not in second and 'href="/campaigns/"' in second and "First page" in second
+
+
+def test_a_campaign_changed_meanwhile_moves_to_the_top_and_later_pages_go_on_below(
+    app, member_client, account
+):
+    expected = _many_campaigns(app, account.account_id, PAGE_SIZE + 2)
+    first = member_client.get("/campaigns/").text
+    following = re.search(r'href="(/campaigns/\?before=[^"]+)"', first).group(1)
+    with app.app_context(), account_scope(account.account_id):  # the oldest is renamed
+        oldest = db.session.scalar(select(Campaign).where(Campaign.name == expected[-1]))
+        oldest.name = "Campaign 999"
+        db.session.commit()
+    second = member_client.get(following).text
+    assert _names_on(second) == expected[PAGE_SIZE:-1]
+    assert _names_on(member_client.get("/campaigns/").text)[0] == "Campaign 999"
+
+
+def test_a_page_that_has_emptied_says_so_and_leads_back(app, member_client, account):
+    _many_campaigns(app, account.account_id, 2)
+    page = member_client.get(f"/campaigns/?before={ListCursor(datetime(2020, 1, 1, tzinfo=UTC), 1)}").text
+    assert _names_on(page) == []
+    assert "No campaigns on this page" in page and "First page" in page and "No campaigns yet" not in page
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["abc", "1-", "-1", "1.5-2", "١٢-3", "1-0", "99999999999999999999999-1", "1-99999999999999999999"],
+)
+def test_a_cursor_that_is_not_one_is_not_found(member_client, cursor):
+    assert member_client.get("/campaigns/", query_string={"before": cursor}).status_code == 404
+
+
+def test_the_cursor_is_exact_to_the_microsecond():
+    cursor = ListCursor(datetime(2026, 12, 7, 5, 4, 3, 999999, tzinfo=UTC), 42)
+    assert ListCursor.parse(str(cursor)) == cursor
+
+
+def test_a_page_reads_only_its_own_campaigns(app, account):
+    if not is_postgresql(app):
+        pytest.skip("counted by PostgreSQL's plans")
+    _many_campaigns(app, account.account_id, 3000, tie=1)
+    analyze(app)
+    pages = []
+
+    def view():
+        with app.app_context(), account_scope(account.account_id):
+            first = list_campaigns(account.account_id, 6)
+            pages.append(list_campaigns(account.account_id, 6, first.next_before))
+
+    assert rows_read(app, "campaign", view) == 2 * (PAGE_SIZE + 1)
+    assert len(pages[0].rows) == PAGE_SIZE

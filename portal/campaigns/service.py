@@ -405,12 +405,12 @@ class ListCursor:
     def parse(cls, text: str) -> ListCursor:
         """The cursor a URL carries; ValueError when it is not one."""
         micros, _, campaign_id = text.partition("-")
-        if not (micros.isascii() and micros.isdigit() and campaign_id.isascii() and campaign_id.isdigit()
-                and in_id_range(int(campaign_id))):
-            raise ValueError(f"not a page of the campaign list: {text!r}")
         try:
+            if not (micros.isascii() and micros.isdigit() and campaign_id.isascii() and campaign_id.isdigit()
+                    and in_id_range(int(campaign_id))):
+                raise ValueError
             return cls(_EPOCH + timedelta(microseconds=int(micros)), int(campaign_id))
-        except OverflowError:
+        except (ValueError, OverflowError):  # not digits, not an id, or past the last date there is
             raise ValueError(f"not a page of the campaign list: {text!r}") from None
 
 

@@ -34,6 +34,14 @@ RANK_FINAL_UNKNOWN = 90
 RANK_FINAL = 100
 
 
+#: The largest numbers a report may carry: what the columns that store them hold (status codes and
+#: operator codes are 32-bit integers, points have 8 digits before the decimal point). A report past
+#: them is malformed (400, nothing applied), not a failure to store it (500, which SMSAPI would retry
+#: for ever).
+MAX_CODE = 2**31 - 1
+MAX_POINTS = Decimal("99999999.9999")
+
+
 class InvalidDeliveryReport(ValueError):
     """A callback that cannot be read; the message names the parameter at fault."""
 
@@ -153,7 +161,7 @@ def _report(row: Mapping[str, str], position: int) -> DeliveryReport:
     try:
         return DeliveryReport(
             msg_id=row["MsgId"],
-            status=_number(int, row, "status"),
+            status=_number(int, row, "status", MAX_CODE),
             status_name=row["status_name"] or None,
             idx=row["idx"] or None,
             donedate=_number(from_timestamp, row, "donedate"),
@@ -161,18 +169,26 @@ def _report(row: Mapping[str, str], position: int) -> DeliveryReport:
             to=row["to"] or None,
             sender=row["from"] or None,
             username=row["username"] or None,
-            points=_number(to_decimal, row, "points"),
-            mcc=_number(int, row, "mcc"),
-            mnc=_number(int, row, "mnc"),
+            points=_number(to_decimal, row, "points", MAX_POINTS),
+            mcc=_number(int, row, "mcc", MAX_CODE),
+            mnc=_number(int, row, "mnc", MAX_CODE),
         )
     except ValueError as exc:
         raise InvalidDeliveryReport(f"{exc}{where}") from None
 
 
-def _number(parse: Callable[[str], T], row: Mapping[str, str], name: str) -> T | None:
+def _number(
+    parse: Callable[[str], T], row: Mapping[str, str], name: str, largest: int | Decimal | None = None
+) -> T | None:
+    """The parameter `name` read by `parse`, or None when absent; within -largest..largest if given."""
     if not row[name]:
         return None
     try:
-        return parse(row[name])
+        value = parse(row[name])
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValueError
     except (ValueError, ArithmeticError):
         raise ValueError(f"{name!r} is not a number: {row[name]!r}") from None
+    if largest is not None and not -largest <= value <= largest:
+        raise ValueError(f"{name!r} is out of range: {row[name]!r}")
+    return value

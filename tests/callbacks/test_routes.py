@@ -4,6 +4,7 @@ secret (current and previous), malformed requests, and another account's message
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -266,6 +267,9 @@ def test_another_accounts_messages_are_never_touched(app, client, make_account):
         ({"status": "404"}, "'MsgId' is missing"),
         ({"MsgId": "A,", "status": "404,404"}, "'MsgId' is empty in report 2"),
         ({"MsgId": "A", "status": "404", "points": "lots"}, "'points' is not a number"),
+        ({"MsgId": "A", "status": "4040000000000"}, "'status' is out of range: '4040000000000'"),
+        ({"MsgId": "A", "status": "404", "mcc": "9999999999"}, "'mcc' is out of range"),
+        ({"MsgId": "A", "status": "404", "points": "1e9"}, "'points' is out of range"),
     ],
 )
 def test_malformed_requests_get_400_and_apply_nothing(app, client, account, params, reason, method):
@@ -276,6 +280,20 @@ def test_malformed_requests_get_400_and_apply_nothing(app, client, account, para
     assert reason in response.text and "Nothing was applied" in response.text
     assert message_state(app, sent.message_ids[0]).status == "submitted"
     assert stored_reports(app) == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_largest_numbers_a_report_may_carry_are_stored(app, client, account, method):
+    sent = sent_campaign(app, account.account_id, 1)
+    params = {"MsgId": sent.smsapi_id(0), "status": "2147483647", "points": "99999999.9999",
+              "mcc": "2147483647", "mnc": "-2147483647"}
+    response = call(client, account.account_id, secret_of(app, account.account_id), params, method)
+    assert (response.status_code, response.text) == (200, "OK")
+    with app.app_context():
+        report = db.session.scalar(select(DeliveryReport).execution_options(all_accounts=True))
+        assert (report.status_code, report.points, report.mcc, report.mnc, report.message_id) == (
+            2147483647, Decimal("99999999.9999"), 2147483647, -2147483647, sent.message_ids[0])
+    assert message_state(app, sent.message_ids[0]).status == "submitted"  # a code the table does not know
 
 
 def test_username_check_refuses_reports_of_another_smsapi_user(app, client, account):

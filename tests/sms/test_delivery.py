@@ -58,10 +58,25 @@ def test_a_parameter_sent_empty_counts_as_absent_for_the_whole_batch():
     ({"MsgId": "A1,", "status": "404,404"}, "'MsgId' is empty in report 2"),
     ({"MsgId": "A1", "status": "DELIVERED"}, "'status' is not a number"),
     ({"MsgId": "A1", "status": "404", "points": "free"}, "'points' is not a number"),
+    ({"MsgId": "A1", "status": "404", "points": "NaN"}, "'points' is not a number"),
+    ({"MsgId": "A1", "status": "404", "points": "-Infinity"}, "'points' is not a number"),
+    ({"MsgId": "A1", "status": "4040000000000"}, "'status' is out of range: '4040000000000' in report 1"),
+    ({"MsgId": "A1,B2", "status": "404,404", "mcc": "260,9999999999"}, "'mcc' is out of range.* in report 2"),
+    ({"MsgId": "A1", "status": "404", "mnc": "-2147483649"}, "'mnc' is out of range"),
+    ({"MsgId": "A1", "status": "404", "points": "100000000"}, "'points' is out of range"),
 ])
 def test_unreadable_callbacks_name_the_problem(params, problem):
     with pytest.raises(InvalidDeliveryReport, match=problem):
         parse_delivery_reports(params)
+
+
+def test_the_largest_numbers_the_columns_hold_are_read():
+    [report] = parse_delivery_reports({
+        "MsgId": "A1", "status": "2147483647", "points": "99999999.9999", "mcc": "-2147483647", "mnc": "0",
+    })
+
+    assert (report.status, report.points, report.mcc, report.mnc) == (
+        2147483647, Decimal("99999999.9999"), -2147483647, 0)
 
 
 def test_unknown_status_codes_are_kept_without_crashing():

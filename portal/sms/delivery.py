@@ -123,7 +123,11 @@ def parse_delivery_reports(params: Mapping[str, str]) -> list[DeliveryReport]:
     """Every report in one callback's parameters (query string or form, flattened to one value per name).
 
     A parameter sent entirely empty (e.g. `idx=` when no message had one) counts as absent for all.
+    A NUL character anywhere makes the callback unreadable: no database stores one in text.
     """
+    for name, value in params.items():
+        if "\x00" in name or "\x00" in value:
+            raise InvalidDeliveryReport(f"the parameter {name.replace(chr(0), '?')!r} holds a NUL character")
     columns = {name: _split(params, name) for name in REQUIRED_FIELDS + OPTIONAL_FIELDS}
     for name in REQUIRED_FIELDS:
         if columns[name] is None:

@@ -270,6 +270,7 @@ def test_another_accounts_messages_are_never_touched(app, client, make_account):
         ({"MsgId": "A", "status": "4040000000000"}, "'status' is out of range: '4040000000000'"),
         ({"MsgId": "A", "status": "404", "mcc": "9999999999"}, "'mcc' is out of range"),
         ({"MsgId": "A", "status": "404", "points": "1e9"}, "'points' is out of range"),
+        ({"MsgId": "A", "status": "404", "to": "48\x00600"}, "the parameter 'to' holds a NUL character"),
     ],
 )
 def test_malformed_requests_get_400_and_apply_nothing(app, client, account, params, reason, method):

@@ -64,6 +64,8 @@ def test_a_parameter_sent_empty_counts_as_absent_for_the_whole_batch():
     ({"MsgId": "A1,B2", "status": "404,404", "mcc": "260,9999999999"}, "'mcc' is out of range.* in report 2"),
     ({"MsgId": "A1", "status": "404", "mnc": "-2147483649"}, "'mnc' is out of range"),
     ({"MsgId": "A1", "status": "404", "points": "100000000"}, "'points' is out of range"),
+    ({"MsgId": "A1\x00", "status": "404"}, "the parameter 'MsgId' holds a NUL character"),
+    ({"MsgId": "A1", "status": "404", "ex\x00tra": "1"}, "the parameter 'ex\\?tra' holds a NUL character"),
 ])
 def test_unreadable_callbacks_name_the_problem(params, problem):
     with pytest.raises(InvalidDeliveryReport, match=problem):

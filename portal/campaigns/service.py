@@ -441,5 +441,5 @@ def list_campaigns(
     for campaign in campaigns[:size]:
         analysis = analyze(campaign.message, max_parts=max_parts)
         rows.append(CampaignRow(campaign, analysis.parts, ENCODING_LABELS[analysis.encoding]))
-    last = campaigns[size - 1] if len(campaigns) > size else None
+    last = rows[-1].campaign if len(campaigns) > size else None  # more follow the last one shown
     return CampaignPage(rows, ListCursor(last.updated_at, last.id) if last is not None else None)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import redirect, url_for
 from flask_login import current_user, login_required
 
+from portal.extensions import db
 from portal.main import bp
 from portal.reports.figures import campaigns_in_flight, last_30_days
 from portal.templating import account_timezone, is_htmx_fragment_request, render_page
@@ -21,6 +22,7 @@ def index():
         # for the whole page alone, not again and again beside a campaign being sent.
         return render_page("main/index.html", "in_flight", flights=flights)
     days = last_30_days(current_user.account_id, zone_name=account_timezone())
+    db.session.commit()  # the settled days it counted are kept for the next view
     totals = {
         "sent": sum(day.sent for day in days),
         "delivered": sum(day.delivered for day in days),

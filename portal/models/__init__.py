@@ -15,7 +15,7 @@ from portal.models.contacts import (
     OptOut,
 )
 from portal.models.messages import FINAL_STATUSES, STATUS_FOR_REPORT_CODE, STATUS_RANK, Message, MessageStatus
-from portal.models.reports import DeliveryReport
+from portal.models.reports import DailyFigures, DeliveryReport
 from portal.models.senders import EventSource, SenderName, SenderNameEvent, SenderStatus
 from portal.models.sms_settings import SmsSettings
 
@@ -33,6 +33,7 @@ __all__ = [
     "ContactImportRow",
     "ContactList",
     "ContactListMember",
+    "DailyFigures",
     "DeliveryReport",
     "FINAL_STATUSES",
     "Message",

@@ -1,4 +1,5 @@
-"""Delivery reports as SMSAPI sent them: append-only, one row per report, matched or not.
+"""Delivery reports as SMSAPI sent them: append-only, one row per report, matched or not; and the
+dashboard's figures of the days that no longer change.
 
 The raw parameters are the audit trail; the parsed columns are what the set-based apply joins on.
 A report with no `message_id` is unmatched: retried for a few days, then shown to admins as an orphan.
@@ -6,10 +7,20 @@ A report with no `message_id` is unmatched: retried for a few days, then shown t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, SmallInteger, String, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -45,3 +56,20 @@ class DeliveryReport(AccountScoped, db.Model):
     # Made by the portal for a test-mode message (SMSAPI reports nothing for those).
     simulated: Mapped[bool] = mapped_column(default=False)
     batch_size: Mapped[int] = mapped_column(SmallInteger, default=1)
+
+
+class DailyFigures(AccountScoped, db.Model):
+    """One day of an account's sending, as the dashboard counts it on the clock of `zone`: kept once
+    the day has settled (`portal.reports.figures`), so that the last 30 days are not counted again
+    from every message on every view. Keyed by the zone too: another zone has other days."""
+
+    __tablename__ = "daily_figures"
+    __table_args__ = (PrimaryKeyConstraint("account_id", "zone", "day"),)
+
+    zone: Mapped[str] = mapped_column(String(64))
+    day: Mapped[date] = mapped_column()
+    sent: Mapped[int] = mapped_column(Integer)
+    delivered: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    points: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,20 +2,22 @@
 page by page, one message's timeline, and the account's last 30 days.
 
 Every figure is one grouped query over the message table (never the messages loaded), scoped to the
-account explicitly; lists page by key.
+account explicitly; lists page by key. The dashboard's settled days are counted once and kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, cast, exists, func, select
+from sqlalchemy import Date, Integer, cast, delete, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
-from portal.models import Campaign, DeliveryReport, Message, MessageStatus, utcnow
+from portal.models import Campaign, DailyFigures, DeliveryReport, Message, MessageStatus, utcnow
 from portal.sms.delivery import status_for
 from portal.timezones import format_local
 
@@ -238,29 +240,89 @@ class Day:
     points: Decimal = Decimal(0)
 
 
+#: A day's figures are counted once and kept when this long has passed since the day ended: by then
+#: the reports of its messages have come, and the portal has stopped matching late ones (the same
+#: three days as `portal.delivery.apply.UNMATCHED_RETRY_WINDOW`). The days since are counted on every
+#: view. A report SMSAPI sends later still for a kept day (after the portal was unreachable for days)
+#: moves its message and the campaign's report, not the kept day.
+SETTLED_AFTER = timedelta(days=3)
+
+
 def last_30_days(account_id: int, now: datetime | None = None, zone_name: str = "UTC") -> list[Day]:
     """Per day of the last 30, days as the clock of `zone_name` has them: messages sent,
-    delivered, failed, and points spent."""
+    delivered, failed, and points spent. Settled days come from `DailyFigures`; one not kept yet is
+    counted and kept (flushed: the caller commits), and the days since are counted."""
+    now = now or utcnow()
     zone = ZoneInfo(zone_name)
-    today = (now or utcnow()).astimezone(zone).date()
+    today = now.astimezone(zone).date()
     first_day = today - timedelta(days=29)
-    since = datetime.combine(first_day, time(), zone)
-    days = {(first_day + timedelta(days=n)).isoformat(): {} for n in range(30)}
+    # A day has settled when its end (the next day's midnight) lies SETTLED_AFTER in the past.
+    last_settled = min((now - SETTLED_AFTER).astimezone(zone).date(), today) - timedelta(days=1)
+    figures = _kept_days(account_id, zone_name, first_day, last_settled)
+    missing = [day for day in _days(first_day, last_settled) if day not in figures]
+    if missing:
+        counted = _counted_days(account_id, zone_name, now, missing[0], missing[-1] + timedelta(days=1))
+        fresh = {day: counted.get(day, Day(day.isoformat())) for day in missing}
+        _keep(account_id, zone_name, fresh.values(), now, older_gone=first_day)
+        figures.update(fresh)
+    live_from = max(first_day, last_settled + timedelta(days=1))
+    figures.update(_counted_days(account_id, zone_name, now, live_from, None))
+    return [figures.get(day, Day(day.isoformat())) for day in _days(first_day, today)]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _kept_days(account_id: int, zone_name: str, first: date, last: date) -> dict[date, Day]:
+    if last < first:
+        return {}
+    rows = db.session.scalars(
+        select(DailyFigures).where(DailyFigures.account_id == account_id, DailyFigures.zone == zone_name,
+                                   DailyFigures.day.between(first, last))
+        .execution_options(all_accounts=True)
+    )
+    return {row.day: Day(row.day.isoformat(), row.sent, row.delivered, row.failed, row.points)
+            for row in rows}
+
+
+def _keep(account_id: int, zone_name: str, days: Iterable[Day], now: datetime, older_gone: date) -> None:
+    """Keep counted days; a day another view kept meanwhile stays as that view counted it. The days
+    kept before `older_gone`, in any zone, are no longer shown and go."""
+    db.session.execute(delete(DailyFigures).where(DailyFigures.account_id == account_id,
+                                                  DailyFigures.day < older_gone)
+                       .execution_options(all_accounts=True))
+    rows = [{"account_id": account_id, "zone": zone_name, "day": date.fromisoformat(day.day),
+             "sent": day.sent, "delivered": day.delivered, "failed": day.failed, "points": day.points,
+             "counted_at": now} for day in days]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(DailyFigures).values(rows)
+                       .on_conflict_do_nothing(index_elements=["account_id", "zone", "day"]))
+
+
+def _counted_days(
+    account_id: int, zone_name: str, now: datetime, first: date, end: date | None
+) -> dict[date, Day]:
+    """The days from `first` up to `end` (not included; None: up to now) counted from the messages."""
+    zone = ZoneInfo(zone_name)
+    since = datetime.combine(first, time(), zone)
+    until = datetime.combine(end, time(), zone) if end is not None else None
+    counts: dict[date, dict] = {}
     for column, key in ((Message.submitted_at, "sent"), (Message.delivered_at, "delivered"),
                         (Message.failed_at, "failed")):
-        day = _day(column, zone_name, now or utcnow())
+        day = _day(column, zone_name, now)
         fields = [day, func.count()] + ([func.sum(Message.points)] if key == "sent" else [])
+        window = [column >= since] + ([column < until] if until is not None else [])
         for row in db.session.execute(
-            select(*fields).where(Message.account_id == account_id, Message.is_test_send.is_(False),
-                                  column >= since)
+            select(*fields).where(Message.account_id == account_id, Message.is_test_send.is_(False), *window)
             .group_by(day).execution_options(all_accounts=True)
         ):
-            label = str(row[0])[:10]
-            if label in days:
-                days[label][key] = row[1]
-                if key == "sent":
-                    days[label]["points"] = row[2] or Decimal(0)
-    return [Day(label, **values) for label, values in days.items()]
+            values = counts.setdefault(date.fromisoformat(str(row[0])[:10]), {})
+            values[key] = row[1]
+            if key == "sent":
+                values["points"] = row[2] or Decimal(0)
+    return {day: Day(day.isoformat(), **values) for day, values in counts.items()
+            if day >= first and (end is None or day < end)}
 
 
 def _day(column, zone_name: str, now: datetime):

@@ -37,6 +37,10 @@ _ID_ARRAY = _BigintArrayText()
 def in_ids(column, ids: Collection[int]) -> ColumnElement[bool]:
     """`column IN ids`, as one array parameter on PostgreSQL."""
     if db.engine.dialect.name == "postgresql":
-        literal = "{" + ",".join(map(str, map(int, ids))) + "}"
-        return column == any_(bindparam(None, literal, type_=_ID_ARRAY))
+        return column == any_(id_array(ids))
     return column.in_(list(ids))
+
+
+def id_array(ids: Collection[int]) -> ColumnElement:
+    """PostgreSQL: `ids` as one `bigint[]` parameter."""
+    return bindparam(None, "{" + ",".join(map(str, map(int, ids))) + "}", type_=_ID_ARRAY)

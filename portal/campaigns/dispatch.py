@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, exists, false, select, text, true, update
@@ -138,18 +139,30 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
         else None
     )
     max_parts = current_app.config["SMS_MAX_PARTS"]
-    parts: dict[str, int] = {}  # texts repeat (same names, no personalisation): count each once
+    message = campaign.message
+    # Values repeat (first names do, and a text without placeholders has none): each set of them is
+    # rendered and counted once.
+    done: dict[tuple, tuple[str, int, tuple[str, ...]]] = {}
     rendered = []
     for item in claimed:
-        own = values.get(item.contact_id, {}) if item.contact_id else {}
-        text = render(campaign.message, own)
-        params = ()
-        if template is not None:
-            params = tuple(filled(p, own) for p in placeholders)
-        if text not in parts:
-            parts[text] = analyze(text, max_parts=max_parts).parts
-        rendered.append(Rendered(item, text, parts[text], params))
+        own = values.get(item.contact_id, _NO_VALUES) if item.contact_id else _NO_VALUES
+        key = tuple(own.get(name) for name in names)
+        text_parts_params = done.get(key)
+        if text_parts_params is None:
+            text = render(message, own)
+            params = tuple(filled(p, own) for p in placeholders) if template is not None else ()
+            text_parts_params = done[key] = (text, _parts(text, max_parts), params)
+        rendered.append(Rendered(item, *text_parts_params))
     return rendered, template
+
+
+_NO_VALUES: dict[str, str | None] = {}
+
+
+@lru_cache(maxsize=4096)
+def _parts(text: str, max_parts: int) -> int:
+    """Our count of a rendered text's parts; the same texts come back chunk after chunk."""
+    return analyze(text, max_parts=max_parts).parts
 
 
 def build_calls(campaign: Campaign, rendered: list[Rendered], template: str | None) -> list[Call]:

@@ -257,7 +257,7 @@ def last_30_days(account_id: int, now: datetime | None = None, zone_name: str = 
     today = now.astimezone(zone).date()
     first_day = today - timedelta(days=29)
     # A day has settled when its end (the next day's midnight) lies SETTLED_AFTER in the past.
-    last_settled = min((now - SETTLED_AFTER).astimezone(zone).date(), today) - timedelta(days=1)
+    last_settled = (now - SETTLED_AFTER).astimezone(zone).date() - timedelta(days=1)
     figures = _kept_days(account_id, zone_name, first_day, last_settled)
     missing = [day for day in _days(first_day, last_settled) if day not in figures]
     if missing:

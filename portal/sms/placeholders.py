@@ -126,9 +126,3 @@ def as_template(text: str, markers: Sequence[str]) -> str:
         cursor = match.end()
     pieces.append(text[cursor:])
     return "".join(pieces)
-
-
-def fill(placeholder: Placeholder, values: Mapping[str, str | None]) -> str:
-    """What one placeholder becomes for `values`: the value, else the fallback, else nothing."""
-    value = values.get(placeholder.name)
-    return str(value) if value not in (None, "") else (placeholder.fallback or "")

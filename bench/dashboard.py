@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -57,6 +58,14 @@ def main() -> None:
 
 
 def _measure(uri: str, args: argparse.Namespace) -> dict:
+    folder = tempfile.mkdtemp(prefix="bench-dashboard-")
+    try:
+        return _load_pages(uri, folder, args)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _load_pages(uri: str, folder: str, args: argparse.Namespace) -> dict:
     from flask_migrate import upgrade
 
     from portal import create_app
@@ -64,7 +73,6 @@ def _measure(uri: str, args: argparse.Namespace) -> dict:
     from portal.models import Campaign, DailyFigures, Role, utcnow
     from portal.users.service import add_user, create_account
 
-    folder = tempfile.mkdtemp(prefix="bench-dashboard-")
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": folder, "REDIS_URL": args.redis_url,
                       "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     per_day = args.messages // DAYS

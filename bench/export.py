@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import tempfile
 import time
 import tracemalloc
@@ -59,6 +60,7 @@ def _measure(args: argparse.Namespace, rows: int) -> dict:
     try:
         return _export(uri, folder, args.redis_url, rows, not args.speed_only)
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
         if admin is not None:
             with admin.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

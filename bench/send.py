@@ -26,6 +26,7 @@ import json
 import multiprocessing
 import os
 import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -486,6 +487,7 @@ def main() -> None:
             results["launch_1m_messages"] = million["messages"]
     finally:
         simulator.stop()
+        shutil.rmtree(instance, ignore_errors=True)
         if private_redis is not None:
             private_redis.kill()
         with create_engine(

@@ -91,6 +91,16 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's constraints by building the table anew and dropping the old
+            # one, and a DROP TABLE first deletes every row. With foreign keys enforced (the portal
+            # turns them on for every connection), that delete would set off the ON DELETE actions of
+            # the tables that refer to it: a campaign rebuilt would take every message with it. They
+            # are off while the migrations run (SQLite takes the switch only outside a transaction),
+            # then checked and on again.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -99,6 +109,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migrations left rows that refer to no row: {broken[:10]}")
 
 
 if context.is_offline_mode():

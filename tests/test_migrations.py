@@ -220,3 +220,42 @@ def test_delivery_reports_are_indexed_by_account_only_while_unmatched(migration_
     assert len(by_account) == 2
     for key in by_account:
         assert "message_id is null" in (key.where or "").lower().replace("(", "").replace(")", ""), key
+
+
+#: One row of each table a later migration builds anew on SQLite, and of the tables that refer to them.
+_ROWS_AT_0009 = (
+    "account (id, name, created_at, updated_at) VALUES (1, 'A', :now, :now)",
+    "contact (id, account_id, phone, first_name, last_name, fields, created_at, updated_at)"
+    " VALUES (1, 1, '+48600100200', 'Ann', '', '{}', :now, :now)",
+    "contact_list (id, account_id, name, created_at, updated_at) VALUES (1, 1, 'L', :now, :now)",
+    "contact_list_member (list_id, contact_id, account_id, added_at) VALUES (1, 1, 1, :now)",
+    "campaign (id, account_id, name, message, status, idx_key, created_at, updated_at)"
+    " VALUES (1, 1, 'C', 'Hi', 'sending', 'k1', :now, :now)",
+    "message (id, account_id, campaign_id, contact_id, phone, is_test_send, status, status_rank, attempts,"
+    " created_at) VALUES (1, 1, 1, 1, '+48600100200', false, 'submitted', 5, 1, :now)",
+    "delivery_report (id, account_id, message_id, received_at, msg_id, status_code, params, simulated,"
+    " batch_size) VALUES (1, 1, 1, :now, 'X1', 404, '{}', false, 1)",
+)
+
+
+def test_an_upgrade_keeps_the_rows_of_tables_built_anew(migration_app):
+    """SQLite changes constraints by building a table anew (0010 rebuilds the campaign and message
+    tables, 0012 the list entries): no row of those tables, or of the tables that refer to them, is
+    lost or cut loose on the way."""
+    with migration_app.app_context():
+        upgrade(revision="0009")
+        for row in _ROWS_AT_0009:
+            db.session.execute(text(f"INSERT INTO {row}"), {"now": "2026-01-01 00:00:00"})
+        db.session.commit()
+        upgrade()
+        counts = {table: db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
+                  for table in ("campaign", "message", "contact_list_member")}
+        report = db.session.execute(text("SELECT message_id FROM delivery_report WHERE id = 1")).scalar()
+        db.session.commit()
+        enforced = 1
+        if db.engine.dialect.name == "sqlite":  # a connection of the pool enforces foreign keys again
+            with db.engine.connect() as connection:
+                enforced = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    assert counts == {"campaign": 1, "message": 1, "contact_list_member": 1}
+    assert report == 1
+    assert enforced == 1

@@ -101,21 +101,24 @@ def run_migrations_online():
             # then checked and on again.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
 
-        if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-            connection.commit()
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
             if broken:
                 raise RuntimeError(f"the migrations left rows that refer to no row: {broken[:10]}")
+        finally:
+            if sqlite:  # the connection goes back to the pool: enforcing again, even after a failure
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

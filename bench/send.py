@@ -341,8 +341,7 @@ def ceiling_batches(app, account_id: int, list_id: int, sender_id: int) -> tuple
             .where(ContactListMember.list_id == list_id)
             .order_by(Contact.id)
         ).all()
-        values = contact_values(account_id, [contact_id for contact_id, _ in contacts],
-                                placeholder_names(campaign.message))
+        values = contact_values(account_id, dict(contacts), placeholder_names(campaign.message))
         size, max_parts = app.config["SEND_BATCH_SIZE"], app.config["SMS_MAX_PARTS"]
         same, plain = [], []
         for start in range(0, len(contacts), size):

@@ -259,3 +259,25 @@ def test_an_upgrade_keeps_the_rows_of_tables_built_anew(migration_app):
     assert counts == {"campaign": 1, "message": 1, "contact_list_member": 1}
     assert report == 1
     assert enforced == 1
+
+
+def test_a_downgrade_below_0017_clears_the_ids_of_contacts_deleted_since(migration_app):
+    """From 0017 a message keeps its contact's id with no foreign key; the key can only come back
+    once the ids of deleted contacts are cleared, as its ON DELETE SET NULL would have."""
+    with migration_app.app_context():
+        upgrade(revision="0009")
+        for row in _ROWS_AT_0009:
+            db.session.execute(text(f"INSERT INTO {row}"), {"now": "2026-01-01 00:00:00"})
+        db.session.commit()
+        upgrade()
+        db.session.execute(text("DELETE FROM contact WHERE id = 1"))
+        db.session.commit()
+        kept = db.session.execute(text("SELECT contact_id FROM message WHERE id = 1")).scalar()
+        db.session.commit()
+        downgrade(revision="0016")
+        cleared = db.session.execute(text("SELECT contact_id FROM message WHERE id = 1")).scalar()
+        keys = [key["referred_table"] for key in inspect(db.engine).get_foreign_keys("message")]
+        db.session.commit()
+    assert kept == 1
+    assert cleared is None
+    assert "contact" in keys

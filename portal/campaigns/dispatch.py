@@ -130,7 +130,8 @@ class Rendered:
 def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rendered], str | None]:
     """Render each message; (rendered, the `[%n%]` template when params can carry the values)."""
     names = placeholder_names(campaign.message)
-    values = contact_values(campaign.account_id, [c.contact_id for c in claimed if c.contact_id], names)
+    contacts = {item.contact_id: item.phone for item in claimed if item.contact_id}
+    values = contact_values(campaign.account_id, contacts, names)
     placeholders = parse_placeholders(campaign.message)
     use_params = 0 < len(placeholders) <= 4 and "[%" not in campaign.message
     template = (

@@ -145,7 +145,7 @@ def _sample_price(client, campaign: Campaign) -> Decimal | None:
         recipients_select(campaign.account_id, campaign.list_ids).limit(SAMPLE_SIZE)
     ).all()
     names = placeholder_names(campaign.message)
-    values = contact_values(campaign.account_id, [row.contact_id for row in sample], names)
+    values = contact_values(campaign.account_id, {row.contact_id: row.phone for row in sample}, names)
     points, parts = Decimal(0), 0
     max_parts = current_app.config["SMS_MAX_PARTS"]
     try:

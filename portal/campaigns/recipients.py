@@ -7,7 +7,7 @@ combination of the values the message uses (one grouped query), not per contact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, delete, func, select, text, true
@@ -85,10 +85,13 @@ def value_column(name: str) -> ColumnElement:
 
 
 def contact_values(
-    account_id: int, contact_ids: Sequence[int], names: Sequence[str]
+    account_id: int, contacts: Mapping[int, str], names: Sequence[str]
 ) -> dict[int, dict[str, str | None]]:
-    """The placeholder values of some of the account's contacts, in one query: {id: {name: value}}."""
-    if not names or not contact_ids:
+    """The placeholder values of some of the account's contacts, given as {id: phone}, in one query:
+    {id: {name: value}}. A contact is known by its id and its phone together: a message keeps its
+    contact's id with no foreign key, and once that contact is deleted SQLite may give its id to the
+    next one."""
+    if not names or not contacts:
         return {}
     columns = [value_column(name).label(f"v{i}") for i, name in enumerate(names)]
     if db.engine.dialect.name == "postgresql":
@@ -97,17 +100,17 @@ def contact_values(
         # import, before the table is analysed again, the planner took the account's 100,000
         # contacts for a few dozen and read them all for each chunk of 2,000 (25 ms; one look-up per
         # id takes 6).
-        wanted = func.unnest(id_array(contact_ids)).table_valued("id").render_derived(name="wanted")
-        found = (select(Contact.id, *columns)
+        wanted = func.unnest(id_array(contacts)).table_valued("id").render_derived(name="wanted")
+        found = (select(Contact.id, Contact.phone, *columns)
                  .where(Contact.id == wanted.c.id, Contact.account_id == account_id)
                  .offset(0).lateral("found"))
         query = select(found).select_from(wanted).join(found, true())
     else:
-        query = select(Contact.id, *columns).where(Contact.account_id == account_id,
-                                                   in_ids(Contact.id, contact_ids))
+        query = select(Contact.id, Contact.phone, *columns).where(Contact.account_id == account_id,
+                                                                  in_ids(Contact.id, contacts))
     # Plain rows, not ORM ones (the account is named above): a chunk's values are read every second.
     rows = db.session.connection().execute(query)
-    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+    return {row[0]: dict(zip(names, row[2:], strict=True)) for row in rows if contacts[row[0]] == row[1]}
 
 
 def rendering_groups(account_id: int, list_ids: Sequence[int], message: str) -> Iterator[tuple[str, int]]:

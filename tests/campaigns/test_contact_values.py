@@ -11,11 +11,15 @@ from tests.conftest import in_account
 from tests.plans import analyze, rows_read, skip_unless_postgresql
 
 
+def phone(n: int) -> str:
+    return f"+48600{n:06d}"
+
+
 def add_contacts(app, account_id: int, count: int, start: int = 0) -> list[int]:
     now = utcnow()
     with app.app_context():
         db.session.execute(insert(Contact), [
-            {"account_id": account_id, "phone": f"+48600{n:06d}", "first_name": f"Name{n}", "last_name": "",
+            {"account_id": account_id, "phone": phone(n), "first_name": f"Name{n}", "last_name": "",
              "fields": {"city": f"City{n}"} if n % 2 else {}, "created_at": now, "updated_at": now}
             for n in range(start, start + count)
         ])
@@ -29,12 +33,23 @@ def test_the_values_of_the_accounts_own_contacts_by_id(app, make_account):
     my_ids = add_contacts(app, mine.account_id, 3)
     their_ids = add_contacts(app, theirs.account_id, 1, start=100)
     with in_account(app, mine.account_id):
-        values = contact_values(mine.account_id, [*my_ids, *their_ids], ["first_name", "city"])
+        values = contact_values(mine.account_id, {my_ids[0]: phone(0), my_ids[1]: phone(1),
+                                                  my_ids[2]: phone(2), their_ids[0]: phone(100)},
+                                ["first_name", "city"])
     assert values == {
         my_ids[0]: {"first_name": "Name0", "city": None},
         my_ids[1]: {"first_name": "Name1", "city": "City1"},
         my_ids[2]: {"first_name": "Name2", "city": None},
     }
+
+
+def test_a_contact_is_known_by_its_id_and_its_phone_together(app, account):
+    """A message keeps its contact's id with no foreign key: an id now held by a contact with another
+    number (the first one was deleted, and SQLite gave its id again) gives no values."""
+    ids = add_contacts(app, account.account_id, 2)
+    with in_account(app, account.account_id):
+        values = contact_values(account.account_id, {ids[0]: phone(0), ids[1]: phone(7)}, ["first_name"])
+    assert values == {ids[0]: {"first_name": "Name0"}}
 
 
 def test_a_chunks_values_are_read_by_their_ids_even_before_the_new_contacts_are_analysed(app, account):
@@ -47,7 +62,8 @@ def test_a_chunks_values_are_read_by_their_ids_even_before_the_new_contacts_are_
     wanted = ids[1000:1200]
     with in_account(app, account.account_id):
         values = {}
-        read = rows_read(app, "contact", lambda: values.update(contact_values(account.account_id, wanted,
-                                                                              ["first_name"])))
+        read = rows_read(app, "contact", lambda: values.update(contact_values(
+            account.account_id, {contact_id: phone(ids.index(contact_id)) for contact_id in wanted},
+            ["first_name"])))
     assert sorted(values) == wanted and values[wanted[0]] == {"first_name": "Name1000"}
     assert read == 200  # the 200 asked for, each found by its key

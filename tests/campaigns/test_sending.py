@@ -289,6 +289,29 @@ def test_custom_fields_and_fallbacks_are_filled_in_as_each_message_is_sent(app, 
     assert len(sent(simulator)) == 3
 
 
+def test_a_contact_deleted_after_the_launch_is_not_mistaken_for_the_next_one_given_its_id(
+    app, connected, simulator
+):
+    """A message keeps its contact's id with no foreign key. Once the contact is deleted, its message
+    gets the fallbacks, even when SQLite gives the id again to a new contact."""
+    from portal.contacts.service import delete_contact
+    from portal.models import Contact
+
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = _launch(app, connected, message="Hi {first_name|there}!", recipients=2)
+        last = db.session.scalars(select(Contact).order_by(Contact.id.desc())).first()
+        last_id = last.id
+        delete_contact(last)
+        db.session.add(Contact(id=last_id, account_id=connected.account_id, phone="+48600999999",
+                               first_name="Stranger", last_name="", fields={}))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        texts = db.session.scalars(select(Message.text).where(Message.campaign_id == campaign_id)
+                                   .order_by(Message.id)).all()
+    assert texts == ["Hi Name0!", "Hi there!"]
+    assert len(sent(simulator)) == 2
+
+
 def test_recording_a_chunk_finds_each_message_by_its_id_whatever_the_statistics_say(app, account):
     """Statistics taken when nothing was being sent must not lead the record of a chunk to compare
     every message being sent with every row of the chunk's document."""

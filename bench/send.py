@@ -341,7 +341,8 @@ def ceiling_batches(app, account_id: int, list_id: int, sender_id: int) -> tuple
             .where(ContactListMember.list_id == list_id)
             .order_by(Contact.id)
         ).all()
-        values = contact_values(account_id, dict(contacts), placeholder_names(campaign.message))
+        names = placeholder_names(campaign.message)
+        values = contact_values(account_id, dict(contacts), names)
         size, max_parts = app.config["SEND_BATCH_SIZE"], app.config["SMS_MAX_PARTS"]
         same, plain = [], []
         for start in range(0, len(contacts), size):
@@ -352,7 +353,7 @@ def ceiling_batches(app, account_id: int, list_id: int, sender_id: int) -> tuple
                 "sender": "Bench",
                 "max_parts": max_parts,
             }
-            own = [values.get(contact_id, {}) for contact_id, _ in batch]
+            own = [dict(zip(names, values[contact_id], strict=True)) for contact_id, _ in batch]
             params = [[filled(placeholder, mine) for mine in own] for placeholder in placeholders]
             same.append({**common, "message": template, "notify_url": notify_url, "params": params})
             plain.append({**common, "message": "Hi there, 20% off today!",

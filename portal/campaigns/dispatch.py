@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, exists, false, select, text, true, update
@@ -31,9 +32,8 @@ from portal.tenancy import account_scope
 Q, SENDING, SUBMITTED = MessageStatus.QUEUED.value, MessageStatus.SENDING.value, MessageStatus.SUBMITTED.value
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A message this worker holds: its id, contact and number."""
+class Claimed(NamedTuple):
+    """A message this worker holds: its id, contact and number (a named tuple: one per message)."""
 
     id: int
     contact_id: int | None
@@ -142,22 +142,20 @@ def render_chunk(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Rende
     max_parts = current_app.config["SMS_MAX_PARTS"]
     message = campaign.message
     # Values repeat (first names do, and a text without placeholders has none): each set of them is
-    # rendered and counted once.
+    # rendered and counted once. A contact not found (deleted since the launch) gets the fallbacks.
+    missing = (None,) * len(names)
     done: dict[tuple, tuple[str, int, tuple[str, ...]]] = {}
     rendered = []
     for item in claimed:
-        own = values.get(item.contact_id, _NO_VALUES) if item.contact_id else _NO_VALUES
-        key = tuple(own.get(name) for name in names)
+        key = values.get(item.contact_id, missing)
         text_parts_params = done.get(key)
         if text_parts_params is None:
+            own = dict(zip(names, key, strict=True))
             text = render(message, own)
             params = tuple(filled(p, own) for p in placeholders) if template is not None else ()
             text_parts_params = done[key] = (text, _parts(text, max_parts), params)
         rendered.append(Rendered(item, *text_parts_params))
     return rendered, template
-
-
-_NO_VALUES: dict[str, str | None] = {}
 
 
 @lru_cache(maxsize=4096)

@@ -146,11 +146,13 @@ def _sample_price(client, campaign: Campaign) -> Decimal | None:
     ).all()
     names = placeholder_names(campaign.message)
     values = contact_values(campaign.account_id, {row.contact_id: row.phone for row in sample}, names)
+    missing = (None,) * len(names)
     points, parts = Decimal(0), 0
     max_parts = current_app.config["SMS_MAX_PARTS"]
     try:
         for row in sample:
-            text = render(campaign.message, values.get(row.contact_id, {}))
+            own = dict(zip(names, values.get(row.contact_id, missing), strict=True))
+            text = render(campaign.message, own)
             response = client.send([row.phone], text, test=True, max_parts=max_parts)
             points += response.points
             parts += sum(message.parts for message in response.messages)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from portal.sms.client import SmsapiClient
 from portal.sms.errors import (
@@ -35,9 +36,9 @@ INVALID_SENDER_CODE = 14
 SINGLES_IN_FLIGHT = 8
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """One message of a call: our id, its idx, the number, and its params (personalised sends)."""
+class Recipient(NamedTuple):
+    """One message of a call: our id, its idx, the number, and its params (personalised sends). A
+    named tuple, as one is made for every message sent."""
 
     message_id: int
     idx: str

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from portal.sms.errors import InvalidNumber, parse_invalid_numbers
 
@@ -14,9 +15,10 @@ from portal.sms.errors import InvalidNumber, parse_invalid_numbers
 SENDER_NAME_STATUSES = ("ACTIVE", "INACTIVE", "DELETED", "PENDING", "REJECTED")
 
 
-@dataclass(frozen=True)
-class SentMessage:
-    """One recipient's result of a send; old clients treat an empty id or any error as not accepted."""
+class SentMessage(NamedTuple):
+    """One recipient's result of a send; old clients treat an empty id or any error as not accepted.
+    A named tuple: a send job reads thousands a second, and a frozen dataclass takes four times as
+    long to make."""
 
     id: str | None
     points: Decimal
@@ -108,8 +110,14 @@ def from_timestamp(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, int):
-        return datetime.fromtimestamp(value, tz=UTC)
-    return datetime.fromtimestamp(int(Decimal(str(value))), tz=UTC)
+        return _utc(value)
+    return _utc(int(Decimal(str(value))))
+
+
+@lru_cache(maxsize=1024)
+def _utc(timestamp: int) -> datetime:
+    """The messages of one answer share their second: each is converted once."""
+    return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
 def parse_send_response(body: Mapping[str, Any]) -> SendResponse:

@@ -37,9 +37,9 @@ def test_the_values_of_the_accounts_own_contacts_by_id(app, make_account):
                                                   my_ids[2]: phone(2), their_ids[0]: phone(100)},
                                 ["first_name", "city"])
     assert values == {
-        my_ids[0]: {"first_name": "Name0", "city": None},
-        my_ids[1]: {"first_name": "Name1", "city": "City1"},
-        my_ids[2]: {"first_name": "Name2", "city": None},
+        my_ids[0]: ("Name0", None),
+        my_ids[1]: ("Name1", "City1"),
+        my_ids[2]: ("Name2", None),
     }
 
 
@@ -49,7 +49,7 @@ def test_a_contact_is_known_by_its_id_and_its_phone_together(app, account):
     ids = add_contacts(app, account.account_id, 2)
     with in_account(app, account.account_id):
         values = contact_values(account.account_id, {ids[0]: phone(0), ids[1]: phone(7)}, ["first_name"])
-    assert values == {ids[0]: {"first_name": "Name0"}}
+    assert values == {ids[0]: ("Name0",)}
 
 
 def test_a_chunks_values_are_read_by_their_ids_even_before_the_new_contacts_are_analysed(app, account):
@@ -65,5 +65,5 @@ def test_a_chunks_values_are_read_by_their_ids_even_before_the_new_contacts_are_
         read = rows_read(app, "contact", lambda: values.update(contact_values(
             account.account_id, {contact_id: phone(ids.index(contact_id)) for contact_id in wanted},
             ["first_name"])))
-    assert sorted(values) == wanted and values[wanted[0]] == {"first_name": "Name1000"}
+    assert sorted(values) == wanted and values[wanted[0]] == ("Name1000",)
     assert read == 200  # the 200 asked for, each found by its key

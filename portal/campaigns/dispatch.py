@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, false, select, text, true, update
+from sqlalchemy import and_, any_, bindparam, exists, false, func, select, text, true, update
 
 from portal.campaigns.lifecycle import TransitionRefused, transition
 from portal.campaigns.recipients import contact_values
@@ -78,9 +78,13 @@ def claim_chunk(
     )
     if db.engine.dialect.name == "postgresql":
         # A materialised CTE picks (and locks) the rows exactly once; an IN (subquery ... LIMIT) may be
-        # rescanned by the planner and claim more than the limit.
+        # rescanned by the planner and claim more than the limit. The picked ids then travel as one
+        # array, so that each message is found by its key: joined to the CTE, the planner, estimating
+        # the campaign's queued messages from statistics, read every queued message of the table
+        # into a hash instead (50 ms a chunk with 60,000 queued).
         picked = candidates.cte("picked").prefix_with("MATERIALIZED")
-        claim = claim.where(Message.id == picked.c.id, Message.status == Q)
+        picked_ids = func.array(select(picked.c.id).scalar_subquery())
+        claim = claim.where(Message.id == any_(picked_ids), Message.status == Q)
     else:
         claim = claim.where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
     rows = db.session.execute(

@@ -103,7 +103,10 @@ class Message(AccountScoped, db.Model):
         # an account reaches its messages through its campaigns.
         ForeignKeyConstraint(["account_id", "campaign_id"], ["campaign.account_id", "campaign.id"],
                              ondelete="CASCADE"),
-        Index(None, "campaign_id", "status"),  # progress counts, claiming a batch
+        # Progress counts; claiming a chunk: a campaign's queued messages in the order of their ids,
+        # read from the index without sorting them (and never through the primary key from the
+        # table's first message, past every message of earlier campaigns).
+        Index(None, "campaign_id", "status", "id"),
         # Delivery reports; a queued message has no SMSAPI id yet, so launches write no entry.
         Index(None, "account_id", "smsapi_id", postgresql_where=text("smsapi_id IS NOT NULL"),
               sqlite_where=text("smsapi_id IS NOT NULL")),

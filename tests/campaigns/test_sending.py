@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.models import Campaign, Message, OptOut, User
 from portal.tenancy import account_scope
 from tests.messages import sent_campaign
-from tests.plans import analyze, plan_with_nested_loops, skip_unless_postgresql
+from tests.plans import analyze, plan_with_nested_loops, rows_read, skip_unless_postgresql
 from tests.plugins.pipeline import make_ready_campaign, statuses
 
 
@@ -332,3 +332,29 @@ def test_recording_a_chunk_finds_each_message_by_its_id_whatever_the_statistics_
         assert statuses(sent.campaign_id) == {"submitted": 2000, "queued": 1000}
     # Read by their ids through the primary key, not each compared with every row of the document.
     assert '"Index Name": "pk_message"' in plan and "b.b_id" in plan, plan
+
+
+def test_a_chunk_is_claimed_from_its_campaigns_queued_messages_not_from_the_whole_table(app, account):
+    """With a finished campaign earlier in the table and fresh statistics, a claim reads the chunk it
+    takes: not every message from the table's first one on (by the primary key, for their order),
+    nor every queued message of the table (to join them to the chunk's ids)."""
+    skip_unless_postgresql(app)
+    sent_campaign(app, account.account_id, 3000, record_ids=False, name="Earlier")
+    queued = sent_campaign(app, account.account_id, 3000, record_ids=False, name="Now")
+    with app.app_context(), account_scope(account.account_id):
+        db.session.execute(update(Message).where(Message.campaign_id == queued.campaign_id)
+                           .values(status="queued", status_rank=0, submitted_at=None))
+        db.session.commit()
+    analyze(app)
+    with app.app_context(), account_scope(account.account_id):
+        first = dispatch.claim_chunk(account.account_id, queued.campaign_id, size=500)
+        db.session.commit()
+        claimed = []
+        read = rows_read(app, "message", lambda: (
+            claimed.extend(dispatch.claim_chunk(account.account_id, queued.campaign_id, size=500)),
+            db.session.commit(),
+        ))
+    assert [c.id for c in first] == queued.message_ids[:500]
+    assert [c.id for c in claimed] == queued.message_ids[500:1000]
+    # The 500 read from the campaign's index, each found again by its key, and the 500 written.
+    assert read == 1500, read

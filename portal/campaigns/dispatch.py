@@ -87,12 +87,12 @@ def claim_chunk(
         claim = claim.where(Message.id == any_(picked_ids), Message.status == Q)
     else:
         claim = claim.where(Message.id.in_(candidates.scalar_subquery()), Message.status == Q)
-    rows = db.session.execute(
-        claim.returning(Message.id, Message.contact_id, Message.phone).execution_options(
-            synchronize_session=False
-        )
+    # Plain rows, not ORM ones (the account is named above): making ORM rows of a chunk's 2,000
+    # took a tenth of what the database needs to claim them.
+    rows = db.session.connection().execute(
+        claim.returning(Message.id, Message.contact_id, Message.phone)
     ).all()
-    return sorted((Claimed(*row) for row in rows), key=lambda claimed: claimed.id)
+    return sorted(map(Claimed._make, rows))  # by id: each claimed message's first field, and unique
 
 
 def skip_opted_out(account_id: int, claimed: list[Claimed]) -> tuple[list[Claimed], int]:

@@ -238,16 +238,21 @@ _ROWS_AT_0009 = (
 )
 
 
+def _upgraded_from_0009_with_a_row_in_each_table() -> None:
+    """In the migration app's context: the schema at 0009, one row in each table, then at head."""
+    upgrade(revision="0009")
+    for row in _ROWS_AT_0009:
+        db.session.execute(text(f"INSERT INTO {row}"), {"now": "2026-01-01 00:00:00"})
+    db.session.commit()
+    upgrade()
+
+
 def test_an_upgrade_keeps_the_rows_of_tables_built_anew(migration_app):
     """SQLite changes constraints by building a table anew (0010 rebuilds the campaign and message
     tables, 0012 the list entries): no row of those tables, or of the tables that refer to them, is
     lost or cut loose on the way."""
     with migration_app.app_context():
-        upgrade(revision="0009")
-        for row in _ROWS_AT_0009:
-            db.session.execute(text(f"INSERT INTO {row}"), {"now": "2026-01-01 00:00:00"})
-        db.session.commit()
-        upgrade()
+        _upgraded_from_0009_with_a_row_in_each_table()
         counts = {table: db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
                   for table in ("campaign", "message", "contact_list_member")}
         report = db.session.execute(text("SELECT message_id FROM delivery_report WHERE id = 1")).scalar()
@@ -265,11 +270,7 @@ def test_a_downgrade_below_0017_clears_the_ids_of_contacts_deleted_since(migrati
     """From 0017 a message keeps its contact's id with no foreign key; the key can only come back
     once the ids of deleted contacts are cleared, as its ON DELETE SET NULL would have."""
     with migration_app.app_context():
-        upgrade(revision="0009")
-        for row in _ROWS_AT_0009:
-            db.session.execute(text(f"INSERT INTO {row}"), {"now": "2026-01-01 00:00:00"})
-        db.session.commit()
-        upgrade()
+        _upgraded_from_0009_with_a_row_in_each_table()
         db.session.execute(text("DELETE FROM contact WHERE id = 1"))
         db.session.commit()
         kept = db.session.execute(text("SELECT contact_id FROM message WHERE id = 1")).scalar()

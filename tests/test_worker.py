@@ -1,5 +1,6 @@
 """Jobs through real Redis and real worker processes, and the scheduler enqueueing on its tick."""
 
+import gc
 import os
 import subprocess
 import sys
@@ -68,6 +69,11 @@ def _worker_process(app, *args: str) -> subprocess.CompletedProcess:
 def process_id() -> int:
     """A job that answers which process ran it."""
     return os.getpid()
+
+
+def frozen_objects() -> int:
+    """A job that answers how many objects its process has set aside from the garbage collector."""
+    return gc.get_freeze_count()
 
 
 def test_a_real_job_runs_through_redis_in_a_burst_worker_process(app, account, simulator, pending_name):
@@ -149,3 +155,16 @@ def test_a_worker_quits_at_once_even_before_its_command_listener_saw_its_subscri
         worker.unsubscribe()  # as a burst worker that found nothing to do quits
         assert time.monotonic() - started < 10
         connection.close()
+
+
+def test_the_worker_sets_what_it_loaded_at_start_aside_from_the_garbage_collector(app):
+    # Sending makes short-lived objects by the million; every full collection walked the whole
+    # loaded app again with them (bench/send.py: about 15% of the worker's CPU).
+    with app.app_context():
+        job = enqueue(frozen_objects, queue=SEND_QUEUE)
+    finished = _worker_process(app)
+    assert finished.returncode == 0, finished.stderr
+    with app.app_context():
+        job.refresh()
+        assert job.get_status() == JobStatus.FINISHED, finished.stderr
+        assert job.return_value() > 100_000  # the app, SQLAlchemy's models, RQ, the job modules

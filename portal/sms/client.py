@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -209,8 +210,9 @@ class SmsapiClient:
         try:
             environment = self._environment[base_url]
             response = self._session.request(
-                method, base_url + path, data=data, timeout=timeout, allow_redirects=False,
+                method, base_url + path, timeout=timeout, allow_redirects=False,
                 proxies=environment["proxies"], verify=environment["verify"],
+                **({} if data is None else {"data": form_body(data), "headers": _FORM_HEADERS}),
             )
         except requests.Timeout as exc:
             raise TransientError(None, f"no answer from {host} in time ({type(exc).__name__})") from exc
@@ -218,6 +220,37 @@ class SmsapiClient:
             raise TransientError(None, f"could not reach {host} ({type(exc).__name__})") from exc
         log.debug("SMSAPI %s %s on %s: HTTP %s", method, path, host, response.status_code)
         return _read_response(response)
+
+
+_FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+#: What a form body carries as it is; any other character travels as `%XX` of its UTF-8 bytes.
+_FORM_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def form_body(form: Sequence[tuple[str, str]]) -> bytes:
+    """`form` as `urllib.parse.urlencode` encodes it (UTF-8, a space as `+`). A send's recipients,
+    idx and params are each one long joined value, which urlencode quotes calling Python once per
+    byte; here each distinct character to escape is replaced once, in C: a third of the time."""
+    return "&".join(f"{_form_escaped(name)}={_form_escaped(value)}" for name, value in form).encode("ascii")
+
+
+def _form_escaped(value: str) -> str:
+    unsafe = set(value) - _FORM_SAFE
+    if not unsafe:
+        return value
+    if len(unsafe) > 16:  # a text of many different characters: one pass does better
+        return quote_plus(value)
+    # `%` first, then `+`, so that no escape made here is escaped again.
+    for character in sorted(unsafe, key=lambda c: (c != "%", c != "+")):
+        value = value.replace(character, _escape(character))
+    return value
+
+
+@lru_cache(maxsize=1024)
+def _escape(character: str) -> str:
+    return "+" if character == " " else "".join(f"%{byte:02X}" for byte in character.encode())
 
 
 def _send_form(to: list[str], message: str, idx: Sequence[str] | None) -> list[tuple[str, str]]:

@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from portal.sms.client import SmsapiClient
+from portal.sms.client import SmsapiClient, form_body
 from portal.sms.errors import ContentError, SmsapiNotFound, TransientError
 from portal.sms.services import SERVICES, SMSAPI_IO_BASE_URL, get_service, redirect_url
 
@@ -43,6 +43,27 @@ def test_send_posts_a_form_with_format_json_first_and_joined_lists(callback_rece
         "notify_url": "https://crm.example/dlr", "date": "1900000000", "date_validate": "1",
     }
     client.close()
+
+
+@pytest.mark.parametrize("value", [
+    "",
+    "plain_value-1.2~3",
+    "+48500100200,+48500100201",
+    "50% off + 10% more & free = yes? a/b #1",
+    "%25 is not decoded twice, nor is + from a space",
+    "Zażółć gęślą jaźń, €5 😀\n\ttab",
+    "".join(chr(c) for c in range(32, 127)),  # more distinct characters to escape than one pass each
+])
+def test_the_form_body_is_what_urlencode_makes(value):
+    form = [("message", value), ("a key", value), ("idx", "c1-1|c1-2")]
+
+    assert form_body(form) == urlencode(form).encode()
+    assert parse_qsl(form_body(form).decode(), keep_blank_values=True) == form
+
+
+def test_the_form_body_refuses_text_that_is_not_unicode():
+    with pytest.raises(UnicodeEncodeError):
+        form_body([("message", "half a pair \ud800")])
 
 
 @pytest.mark.parametrize("bad_idx", ["a,b", "a|b", ""])

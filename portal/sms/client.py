@@ -210,9 +210,9 @@ class SmsapiClient:
         try:
             environment = self._environment[base_url]
             response = self._session.request(
-                method, base_url + path, timeout=timeout, allow_redirects=False,
+                method, base_url + path, data=form_body(data) if data else None,
+                headers=_FORM_HEADERS if data else None, timeout=timeout, allow_redirects=False,
                 proxies=environment["proxies"], verify=environment["verify"],
-                **({} if data is None else {"data": form_body(data), "headers": _FORM_HEADERS}),
             )
         except requests.Timeout as exc:
             raise TransientError(None, f"no answer from {host} in time ({type(exc).__name__})") from exc

@@ -64,6 +64,7 @@ def run_worker(*, burst: bool = False) -> None:
     # A forked job must not share the parent's database connections.
     os.register_at_fork(after_in_child=lambda: db.engine.dispose(close=False))
     prepare_for_forked_jobs()
+    freeze_what_is_loaded()
     worker = PortalWorker(all_queues(), connection=redis_connection())
     worker.work(burst=burst, with_scheduler=True)
 
@@ -71,19 +72,22 @@ def run_worker(*, burst: bool = False) -> None:
 def prepare_for_forked_jobs() -> None:
     """Do once in the worker what every forked job would otherwise redo from scratch: import the job
     modules, configure the ORM mappers, and initialise the database dialect with one connection
-    (closed again, so no child inherits a socket). Then everything loaded so far is set aside from
-    the cyclic garbage collector (`gc.freeze`): it lives as long as the worker, yet each full
-    collection walked all of it again. Sending makes short-lived rows, texts and answers by the
-    thousand, which keep triggering collections: on bench/send.py (sampled with perf) they took about
-    15% of the worker's CPU, and 4% after the freeze; the same campaign went out 7% faster. A forked
-    job also leaves the frozen objects' pages shared with the worker, where a collection in the
-    child would have written to them and copied them."""
+    (closed again, so no child inherits a socket)."""
     import portal.jobs  # noqa: F401  (the job functions and everything they import)
 
     configure_mappers()
     with db.engine.connect() as connection:
         connection.exec_driver_sql("SELECT 1")
     db.engine.dispose()
+
+
+def freeze_what_is_loaded() -> None:
+    """Set everything loaded so far aside from the cyclic garbage collector (`gc.freeze`): it lives
+    as long as the worker, yet each full collection walked all of it again. Sending makes short-lived
+    rows, texts and answers by the thousand, which keep triggering collections: on bench/send.py
+    (sampled with perf) they took about 15% of the worker's CPU, and 4% after the freeze; the same
+    campaign went out 7% faster. A forked job also leaves the frozen objects' pages shared with the
+    worker, where a collection in the child would have written to them and copied them."""
     gc.collect()
     gc.freeze()
 

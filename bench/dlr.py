@@ -6,12 +6,14 @@ of its own and drops it), a Redis (`--redis-url`), and the load generator wrk fr
 `apt-get install wrk`. It migrates the schema, makes one account with 100,000 messages SMSAPI has
 accepted, starts the portal under gunicorn (the project's gunicorn.conf.py, `--workers`) and beside
 it the same gunicorn with an app that only answers `OK` (the ceiling), and drives each with wrk for
-`--duration` seconds per run: the ceiling and single reports alternately `--repeat` times (the
-median run counts), then 10 and 100 reports per request, batched by GET as SMSAPI batches them,
-every pass over the messages moving them one status further (QUEUE, SENT, ACCEPTED, DELIVERED).
-Applied reports are counted in the database, not from wrk's answers; a run with any answer other
-than 200 fails. Each run also shows the CPU its gunicorn (master and workers) and the PostgreSQL
-server's processes spent per request, read from /proc: where a request's cost goes. Targets:
+`--duration` seconds per run: the ceiling, then 1, 10 and 100 reports per request (batched by GET
+as SMSAPI batches them), in turn, `--repeat` times; each figure is the median of its runs. Every
+pass over the messages moves them one status further (QUEUE, SENT, ACCEPTED, DELIVERED). Applied
+reports are counted in the database, not from wrk's answers; a run with any answer other than 200
+fails. Each run also shows the CPU its gunicorn (master and workers) and the PostgreSQL server's
+processes spent per request, read from /proc: where a request's cost goes; and the share of the
+machine's CPU time its hypervisor gave to other guests meanwhile (steal), which lowers every rate
+and is why the runs alternate. Targets:
 single-report requests at >= 0.5 of the bare endpoint's rate, and >= 20,000 reports/s applied with
 100 reports per request.
 """
@@ -38,6 +40,8 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = 100_000
+#: Above this share of CPU time stolen by the hypervisor in any run, the figures come with a warning.
+STEAL_WARNING_PERCENT = 5.0
 
 
 def main() -> None:
@@ -69,7 +73,7 @@ def _arguments() -> argparse.Namespace:
                         help="gunicorn workers (default 2), threads as gunicorn.conf.py")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--repeat", type=int, default=3,
-                        help="bare and single-report runs, alternated; the median counts (default 3)")
+                        help="runs of each endpoint, alternated; the median counts (default 3)")
     parser.add_argument("--json", action="store_true", help="print one JSON object of the figures last")
     return parser.parse_args()
 
@@ -97,15 +101,17 @@ def _run(args: argparse.Namespace, uri: str) -> dict:
         bare_port, portal_port = _free_port(), _free_port()
         with _gunicorn("bench.bare_app:app", bare_port, args.workers, env, instance) as bare_server, \
                 _gunicorn("wsgi:app", portal_port, args.workers, env, instance) as portal:
-            # The ceiling and the single-report runs alternate, and each figure is the median run:
-            # how a few connections happen to spread over the workers moves a run by a third.
-            bare, single = [], []
+            # The endpoints take turns, and each figure is the median of its runs: how a few
+            # connections happen to spread over the workers, and what other guests of the machine
+            # take meanwhile, move a run by a third.
+            bare: list[dict] = []
+            batched: dict[int, list[dict]] = {per: [] for per in (1, 10, 100)}
             for _ in range(args.repeat):
                 bare.append(_wrk(bare_server, path, 1, first_id, idx_key, args))
-                single.append(applied(portal, 1))
+                for per, runs in batched.items():
+                    runs.append(applied(portal, per))
             results["bare"] = _median(bare)
-            results["runs"].append(_median(single))
-            results["runs"] += [applied(portal, per) for per in (10, 100)]
+            results["runs"] = [_median(runs) for runs in batched.values()]
     finally:
         engine.dispose()
         shutil.rmtree(instance, ignore_errors=True)
@@ -153,7 +159,8 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
 def _median(runs: list[dict]) -> dict:
     """The run of median requests/s (its latencies with it), with the rates of all of them."""
     ordered = sorted(runs, key=lambda run: run["requests_per_s"])
-    return {**ordered[len(ordered) // 2], "all_requests_per_s": [round(r["requests_per_s"], 1) for r in runs]}
+    return {**ordered[len(ordered) // 2], "all_requests_per_s": [round(r["requests_per_s"], 1) for r in runs],
+            "all_steal_percent": [r["steal_percent"] for r in runs]}
 
 
 def _reset(engine) -> None:
@@ -217,10 +224,12 @@ def _wrk(server: _gunicorn, path: str, per: int, first_id: int, idx_key: str,
                "-s", str(ROOT / "bench" / "dlr.lua"), f"http://127.0.0.1:{server.port}",
                "--", path, str(per), str(first_id), str(MESSAGES), idx_key, str(threads)]
     web, database = _cpu_seconds(server.process.pid)
+    stolen, total = _steal_ticks()
     started = time.monotonic()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     seconds = time.monotonic() - started
     web_after, database_after = _cpu_seconds(server.process.pid)
+    stolen_after, total_after = _steal_ticks()
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"the endpoint refused requests ({per} per request):\n{output}")
     requests_per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -233,7 +242,18 @@ def _wrk(server: _gunicorn, path: str, per: int, first_id: int, idx_key: str,
         "p99_ms": _latency(output, "99%"),
         "web_cpu_us_per_request": round((web_after - web) / requests * 1e6),
         "database_cpu_us_per_request": round((database_after - database) / requests * 1e6),
+        "steal_percent": round(100 * (stolen_after - stolen) / max(total_after - total, 1), 1),
     }
+
+
+def _steal_ticks() -> tuple[int, int]:
+    """The machine's CPU time so far that its hypervisor gave to other guests (steal), and all of it,
+    in ticks (the first line of /proc/stat; 0, 0 where there is none)."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
 
 
 def _cpu_seconds(server_pid: int) -> tuple[float, float]:
@@ -273,18 +293,22 @@ def _print(results: dict, as_json: bool) -> None:
     bare = results["bare"]
     runs = {run["reports_per_request"]: run for run in results["runs"]}
     print(f"{'endpoint':<26}{'requests/s':>12}{'reports/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'web CPU µs/req':>16}{'db CPU µs/req':>15}")
+          f"{'web CPU µs/req':>16}{'db CPU µs/req':>15}{'steal %':>9}")
     print(f"{'bare Flask OK (ceiling)':<26}{bare['requests_per_s']:>12.0f}{'':>12}"
           f"{bare['p50_ms']:>9.2f}{bare['p99_ms']:>9.2f}{bare['web_cpu_us_per_request']:>16}"
-          f"{bare['database_cpu_us_per_request']:>15}")
+          f"{bare['database_cpu_us_per_request']:>15}{bare['steal_percent']:>9.1f}")
     for per, run in runs.items():
         label = f"callback, {per} per request"
         print(f"{label:<26}{run['requests_per_s']:>12.0f}{run['reports_per_s']:>12.0f}"
               f"{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}{run['web_cpu_us_per_request']:>16}"
-              f"{run['database_cpu_us_per_request']:>15}")
+              f"{run['database_cpu_us_per_request']:>15}{run['steal_percent']:>9.1f}")
     ratio = runs[1]["requests_per_s"] / bare["requests_per_s"]
     print(f"single-report rate / bare rate: {ratio:.2f} (target >= 0.5); "
           f"reports/s with 100 per request: {runs[100]['reports_per_s']:.0f} (target >= 20000)")
+    stolen = max(max(run["all_steal_percent"]) for run in [bare, *runs.values()])
+    if stolen > STEAL_WARNING_PERCENT:
+        print(f"warning: the hypervisor gave up to {stolen:.0f}% of this machine's CPU time to other guests "
+              "during a run (steal): its figures are low, and the median may not hide it")
     if as_json:
         print(json.dumps({
             "single_reports_per_s": round(runs[1]["reports_per_s"], 1),
@@ -299,6 +323,12 @@ def _print(results: dict, as_json: bool) -> None:
             "bare_p99_ms": round(bare["p99_ms"], 2),
             "bare_runs_requests_per_s": bare["all_requests_per_s"],
             "single_runs_requests_per_s": runs[1]["all_requests_per_s"],
+            "ten_runs_requests_per_s": runs[10]["all_requests_per_s"],
+            "batched_runs_requests_per_s": runs[100]["all_requests_per_s"],
+            "steal_percent": {
+                name: run["all_steal_percent"]
+                for name, run in [("bare", bare), *((f"{per}_per_request", run) for per, run in runs.items())]
+            },
             "cpu_us_per_request": {
                 name: {"web": run["web_cpu_us_per_request"], "database": run["database_cpu_us_per_request"]}
                 for name, run in [("bare", bare), *((f"{per}_per_request", run) for per, run in runs.items())]

@@ -30,6 +30,7 @@ from portal.contacts.forms import NEW_LIST, MappingForm, UploadForm
 from portal.contacts.service import account_country
 from portal.downloads import csv_download
 from portal.extensions import db
+from portal.ids import id_arg
 from portal.models import ContactImport, ContactList, ImportStatus
 from portal.queue import enqueue
 from portal.request_limits import accepts_uploads
@@ -37,6 +38,17 @@ from portal.templating import confirmation_page, is_htmx_fragment_request, redir
 from portal.tenancy import get_scoped_or_404
 
 CANCEL_CONSEQUENCE = "Nothing from the file is kept: to import it later, upload it again."
+
+
+@bp.route("/imports")
+@login_required
+def imports():
+    """Every import of the account, newest first (keyset pages): its file, who uploaded it, where it
+    stands and what came of it. While one of the page runs, the table refreshes itself."""
+    before = id_arg("before")
+    page = importer.list_imports(current_user.account_id, before=before)
+    running = any(upload.is_running for upload, _ in page.rows)
+    return render_page("contacts/imports.html", "imports", page=page, before=before, running=running)
 
 
 @bp.route("/imports/new", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select, text
 from portal.contacts import csv_import
 from portal.contacts.csv_import import FileFormatError, ParsedRow, RowReader
 from portal.contacts.row_parsing import parsed_batches
+from portal.contacts.service import PAGE_SIZE, Page
 from portal.extensions import db
 from portal.models import (
     Account,
@@ -26,6 +27,7 @@ from portal.models import (
     ContactImportChunk,
     ContactImportRow,
     ImportStatus,
+    User,
     utcnow,
 )
 
@@ -341,3 +343,21 @@ def problem_count(upload: ContactImport) -> int:
             ContactImportRow.account_id == upload.account_id, ContactImportRow.import_id == upload.id,
             ContactImportRow.problem.is_not(None))
     ) or 0
+
+
+def list_imports(account_id: int, before: int | None = None, limit: int = PAGE_SIZE) -> Page:
+    """A page of the account's imports, newest first, each with the e-mail of who uploaded it (None
+    once that user is removed); keyset pages below `before` (no OFFSET)."""
+    statement = (
+        select(ContactImport, User.email)
+        .outerjoin(User, User.id == ContactImport.created_by_id)
+        .where(ContactImport.account_id == account_id)
+        .order_by(ContactImport.id.desc())
+        .limit(limit + 1)
+    )
+    if before is not None:
+        statement = statement.where(ContactImport.id < before)
+    rows = db.session.execute(statement).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1][0].id if more else None)

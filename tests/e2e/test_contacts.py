@@ -61,6 +61,30 @@ def test_member_imports_a_file_maps_columns_watches_progress_and_gets_the_report
     expect(page.locator("#audience")).to_contain_text(re.compile(r"Would receive a message\s*2"))
 
 
+def test_the_list_of_imports_follows_a_running_import_to_its_result(app, page, account, tmp_path):
+    upload = tmp_path / "nowi.csv"
+    upload.write_bytes(EXCEL_FILE)
+    sign_in(page, account.member_email)
+    page.goto("/contacts/")
+    page.get_by_role("link", name="Imports").click()
+    expect(page.get_by_text("No imports yet")).to_be_visible()
+    page.get_by_role("button", name="Import a file").first.click()
+    page.get_by_label("File").set_input_files(str(upload))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-progress")).to_contain_text("Waiting for a worker")
+
+    page.get_by_role("link", name="Imports").click()
+    row = page.locator("#imports tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Waiting for a worker")
+    work_off_imports(app)
+    expect(row).to_contain_text("2 new, 0 updated, 1 duplicate skipped, 1 row with a problem skipped")
+    expect(page.locator("#imports[hx-trigger]")).to_have_count(0)  # finished: the table stops refreshing
+    row.get_by_role("link", name="nowi.csv").click()
+    expect(page.locator("#import-progress")).to_contain_text("Import finished.")
+
+
 def test_member_searches_as_they_type_and_adds_the_results_to_a_list(page, account):
     sign_in(page, account.member_email)
     for phone, first, last in [("600 100 200", "Anna", "Nowak"), ("601 200 300", "Jan", "Kowalski"),

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from portal.contacts.phones import PhoneError, normalise_phone
 
@@ -22,14 +24,15 @@ DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1250": "Windows-1250"}
 
 # Where a column goes; "field" keeps it as a custom field named after its header.
-PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT, FIELD, SKIP = (
-    "phone", "first_name", "last_name", "opted_out", "field", "skip",
+PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT, CONSENT, FIELD, SKIP = (
+    "phone", "first_name", "last_name", "opted_out", "consent", "field", "skip",
 )
 TARGETS = {
     PHONE: "Phone number",
     FIRST_NAME: "First name",
     LAST_NAME: "Last name",
     OPTED_OUT: "Opted out (yes/no)",
+    CONSENT: "Consent (yes/no or the date given)",
     FIELD: "Custom field",
     SKIP: "Do not import",
 }
@@ -47,9 +50,17 @@ _HEADER_GUESSES = {
         "optedout", "optout", "unsubscribed", "unsubscribe", "stop", "wypisany", "wypisana", "rezygnacja",
         "brakzgody", "wypis",
     },
+    CONSENT: {
+        "consent", "consentat", "consentdate", "consentgiven", "marketingconsent", "smsconsent", "optin",
+        "optedin", "zgoda", "zgodamarketingowa", "zgodanasms", "zgodasms", "zgodanamarketing", "datazgody",
+        "zgody",
+    },
 }
 _YES = {"1", "yes", "y", "true", "t", "x", "tak", "prawda", "opted out", "optedout", "stop"}
 _NO = {"", "0", "no", "n", "false", "f", "nie", "falsz"}
+_CONSENT_YES = _YES - {"opted out", "optedout", "stop"}
+# Dates as Polish (and most European) spreadsheets write them; ISO 8601 is read as well.
+_DOTTED_DATES = ("%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S")
 
 MAX_FIELD_LENGTH = 500
 NAME_LENGTH = 100
@@ -113,7 +124,7 @@ def normalise_header(header: str) -> str:
 
 
 def guess_targets(headers: list[str]) -> list[str]:
-    """A target per column from its header; each of phone/names/opt-out is guessed at most once."""
+    """A target per column from its header; each of phone/names/opt-out/consent is guessed at most once."""
     taken: set[str] = set()
     targets = []
     for header in headers:
@@ -204,7 +215,47 @@ class ParsedRow:
     last_name: str = ""
     fields: dict[str, str] = field(default_factory=dict)
     opted_out: bool = False
+    # What the consent column says: None when nothing (no such column, or an empty cell), else
+    # whether consent is given and, when the cell gives it, since when (UTC).
+    consent: bool | None = None
+    consent_at: datetime | None = None
     problem: Problem | None = None
+
+
+def read_consent(
+    value: str, zone: ZoneInfo, now: datetime | None = None
+) -> tuple[bool, datetime | None] | None:
+    """Consent as a cell states it: None for an empty cell (nothing stated), (False, None) for no,
+    (True, None) for yes, and (True, when) for the date, or date and time, it was given: read in
+    `zone` unless the cell names its UTC offset, and never later than now. ValueError otherwise."""
+    text = value.strip()
+    key = text.lower()
+    if not key:
+        return None
+    if key in _CONSENT_YES:
+        return True, None
+    if key in _NO:
+        return False, None
+    when = _read_date(text)
+    if when is None:
+        raise ValueError(f"“{value}” is not yes, no or a date such as 2024-05-31 or 31.05.2024")
+    when = (when if when.tzinfo is not None else when.replace(tzinfo=zone)).astimezone(UTC)
+    if when > (now or datetime.now(UTC)):
+        raise ValueError(f"“{value}” is a date still to come")
+    return True, when
+
+
+def _read_date(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for layout in _DOTTED_DATES:
+        try:
+            return datetime.strptime(text, layout)  # noqa: DTZ007 (the zone is the account's, set by the caller)
+        except ValueError:
+            continue
+    return None
 
 
 def read_opted_out(value: str) -> bool:
@@ -221,8 +272,9 @@ NUL_PROBLEM = "holds an invisible NUL character (shown as ␀): correct the cell
 
 
 def parse_row(row_number: int, cells: list[str], headers: list[str], targets: list[str],
-              default_country: str) -> ParsedRow:
-    """Apply the column mapping to one row and check it; the first problem found is reported."""
+              default_country: str, zone: str = "UTC") -> ParsedRow:
+    """Apply the column mapping to one row and check it; the first problem found is reported. National
+    numbers are read in `default_country`, consent dates without an offset in the time zone `zone`."""
     row = ParsedRow(row_number)
     phone_value = None
     phone_column = ""
@@ -243,6 +295,14 @@ def parse_row(row_number: int, cells: list[str], headers: list[str], targets: li
                 row.opted_out = read_opted_out(value)
             except ValueError as error:
                 row.problem = Problem(header, value, str(error))
+        elif target == CONSENT:
+            try:
+                stated = read_consent(value, ZoneInfo(zone))
+            except ValueError as error:
+                row.problem = Problem(header, value, str(error))
+            else:
+                if stated is not None:
+                    row.consent, row.consent_at = stated
         elif target == FIELD and value:
             row.fields[header] = value[:MAX_FIELD_LENGTH]
     if phone_value is not None and row.problem is None:

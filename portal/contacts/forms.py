@@ -126,7 +126,7 @@ class MappingForm(PortalForm):
             raise ValidationError("Choose the column that holds the phone numbers.")
         if phones > 1:
             raise ValidationError("Choose only one phone-number column.")
-        for target in ("first_name", "last_name", "opted_out"):
+        for target in ("first_name", "last_name", "opted_out", "consent"):
             if [entry.data for entry in field.entries].count(target) > 1:
                 raise ValidationError(f"Choose “{TARGETS[target]}” for one column only.")
 

@@ -34,7 +34,13 @@ from portal.ids import id_arg
 from portal.models import ContactImport, ContactList, ImportStatus
 from portal.queue import enqueue
 from portal.request_limits import accepts_uploads
-from portal.templating import confirmation_page, is_htmx_fragment_request, redirect_after_change, render_page
+from portal.templating import (
+    account_timezone,
+    confirmation_page,
+    is_htmx_fragment_request,
+    redirect_after_change,
+    render_page,
+)
 from portal.tenancy import get_scoped_or_404
 
 CANCEL_CONSEQUENCE = "Nothing from the file is kept: to import it later, upload it again."
@@ -119,8 +125,9 @@ def map_import(import_id: int):
 
 
 def _mapping_page(upload, form, headers, rows, targets, *, block="content", status=200):
-    country = account_country(current_user.account_id)
-    read = [parse_row(number, cells, headers, targets, country) for number, cells in enumerate(rows, start=2)]
+    country, zone = account_country(current_user.account_id), account_timezone()
+    read = [parse_row(number, cells, headers, targets, country, zone)
+            for number, cells in enumerate(rows, start=2)]
     return render_page(
         "contacts/import_map.html", block, status=status, upload=upload, form=form, headers=headers,
         rows=rows, read=read, targets=TARGETS, encoding=ENCODING_NAMES.get(upload.encoding, upload.encoding),

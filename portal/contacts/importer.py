@@ -37,6 +37,7 @@ BATCH_ROWS = 5000
 PARALLEL_PARSE_BYTES = 1024 * 1024
 PREVIEW_ROWS = 5
 OPT_OUT_REASON = "opted out in an imported file"
+CONSENT_SOURCE_LENGTH = 100  # contact.consent_source
 
 
 def parse_processes() -> int:
@@ -126,14 +127,15 @@ def stage_rows(upload: ContactImport) -> Iterator[int]:
 
     Raises ImportCancelled when the import was asked to stop, FileFormatError for an unreadable file.
     """
-    country = db.session.scalar(select(Account.default_country).where(Account.id == upload.account_id))
+    country, zone = db.session.execute(
+        select(Account.default_country, Account.timezone).where(Account.id == upload.account_id)).one()
     # A retried job (its worker died) starts over: rows staged by the first attempt go.
     db.session.execute(delete(ContactImportRow).where(
         ContactImportRow.account_id == upload.account_id, ContactImportRow.import_id == upload.id))
     upload.rows_read = 0
     reader = RowReader(file_chunks(upload), upload.encoding, upload.delimiter)
     processes = parse_processes() if (upload.total_bytes or 0) >= PARALLEL_PARSE_BYTES else 1
-    for batch, bytes_read in parsed_batches(reader, upload.targets, country, BATCH_ROWS, processes):
+    for batch, bytes_read in parsed_batches(reader, upload.targets, country, zone, BATCH_ROWS, processes):
         yield _flush_batch(upload, batch, bytes_read)
 
 
@@ -153,7 +155,7 @@ def _staged_values(upload: ContactImport, row: ParsedRow) -> tuple:
     problem = row.problem
     return (
         upload.id, upload.account_id, row.row_number, row.phone, row.first_name, row.last_name,
-        row.fields, row.opted_out, False,
+        row.fields, row.opted_out, row.consent, row.consent_at, False,
         problem.column if problem else None, problem.value if problem else None,
         problem.problem if problem else None,
     )
@@ -161,7 +163,7 @@ def _staged_values(upload: ContactImport, row: ParsedRow) -> tuple:
 
 _STAGED_COLUMNS = (
     "import_id", "account_id", "row_number", "phone", "first_name", "last_name", "fields", "opted_out",
-    "is_duplicate", "column_name", "value", "problem",
+    "consent", "consent_at", "is_duplicate", "column_name", "value", "problem",
 )
 
 
@@ -189,7 +191,8 @@ def merge_staged(upload: ContactImport) -> None:
     the import's own account explicitly (Core statements bypass the ORM's account filter).
     """
     params = {"account": upload.account_id, "import": upload.id, "now": utcnow(), "list": upload.list_id,
-              "reason": OPT_OUT_REASON, "phone_column": _phone_column(upload)}
+              "reason": OPT_OUT_REASON, "phone_column": _phone_column(upload),
+              "consent_source": f"import of {upload.filename}"[:CONSENT_SOURCE_LENGTH]}
     if db.session.connection().dialect.name == "postgresql":
         # Fresh statistics of the rows just staged, so the merge joins by hash, not row by row.
         db.session.execute(text("ANALYZE contact_import_row"))
@@ -199,13 +202,22 @@ def merge_staged(upload: ContactImport) -> None:
         " count(c.id) FILTER (WHERE r.problem IS NULL),"
         " count(*) FILTER (WHERE r.is_duplicate),"
         " count(*) FILTER (WHERE r.problem IS NOT NULL AND NOT r.is_duplicate),"
-        " count(*) FILTER (WHERE r.problem IS NULL AND r.opted_out)"
+        " count(*) FILTER (WHERE r.problem IS NULL AND r.opted_out),"
+        " count(*) FILTER (WHERE r.problem IS NULL AND r.consent)"
         " FROM contact_import_row r LEFT JOIN contact c ON c.account_id = :account AND c.phone = r.phone"
         " WHERE r.import_id = :import AND r.account_id = :account"
     ), params).one()
-    valid, known, upload.duplicates, upload.invalid, upload.opted_out = (int(n or 0) for n in counts)
+    valid, known, upload.duplicates, upload.invalid, upload.opted_out, upload.consented = (
+        int(n or 0) for n in counts)
     upload.imported, upload.updated = valid - known, known
     _upsert_contacts(params, with_list=upload.list_id is not None)
+    # A row that says "no" withdraws the consent its contact had (as unticking it on the contact does).
+    db.session.execute(text(
+        "UPDATE contact SET consent_at = NULL, consent_source = NULL, updated_at = :now"
+        " WHERE account_id = :account AND consent_at IS NOT NULL AND phone IN ("
+        " SELECT r.phone FROM contact_import_row r"
+        " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL AND NOT r.consent)"
+    ), params)
     db.session.execute(text(
         "INSERT INTO opt_out (account_id, phone, opted_out_at, reason, source)"
         " SELECT :account, r.phone, :now, :reason, 'import' FROM contact_import_row r"
@@ -220,14 +232,22 @@ def merge_staged(upload: ContactImport) -> None:
 
 
 _UPSERT_CONTACTS = (
-    "INSERT INTO contact (account_id, phone, first_name, last_name, fields, created_at, updated_at)"
-    " SELECT :account, r.phone, r.first_name, r.last_name, r.fields, :now, :now"
+    "INSERT INTO contact (account_id, phone, first_name, last_name, fields, consent_at, consent_source,"
+    " created_at, updated_at)"
+    " SELECT :account, r.phone, r.first_name, r.last_name, r.fields,"
+    " CASE WHEN r.consent THEN COALESCE(r.consent_at, :now) END,"
+    " CASE WHEN r.consent THEN :consent_source END,"
+    " :now, :now"
     " FROM contact_import_row r"
     " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"
     " ON CONFLICT (account_id, phone) DO UPDATE SET"
     # A name left empty in the file keeps the name the contact has.
     " first_name = CASE WHEN excluded.first_name <> '' THEN excluded.first_name ELSE contact.first_name END,"
     " last_name = CASE WHEN excluded.last_name <> '' THEN excluded.last_name ELSE contact.last_name END,"
+    # Consent already recorded keeps its date and source; a row that gives it records it.
+    " consent_source = CASE WHEN contact.consent_at IS NULL THEN excluded.consent_source"
+    " ELSE contact.consent_source END,"
+    " consent_at = COALESCE(contact.consent_at, excluded.consent_at),"
     " fields = {fields}, updated_at = excluded.updated_at"
 )
 

@@ -20,24 +20,25 @@ from portal.contacts.csv_import import ParsedRow, RowReader, parse_row
 
 
 def parse_rows(rows: list[tuple[int, list[str]]], headers: list[str], targets: list[str],
-               country: str) -> list[ParsedRow]:
+               country: str, zone: str) -> list[ParsedRow]:
     """One batch of (row number, cells) through the column mapping."""
-    return [parse_row(number, cells, headers, targets, country) for number, cells in rows]
+    return [parse_row(number, cells, headers, targets, country, zone) for number, cells in rows]
 
 
-def parsed_batches(reader: RowReader, targets: list[str], country: str, batch_rows: int,
+def parsed_batches(reader: RowReader, targets: list[str], country: str, zone: str, batch_rows: int,
                    processes: int) -> Iterator[tuple[list[ParsedRow], int]]:
     """(parsed rows, bytes of the file read so far) for each batch of `batch_rows`, in file order."""
     raw = _raw_batches(reader, batch_rows)
     if processes <= 1 or not can_fork():
         for rows, bytes_read in raw:
-            yield parse_rows(rows, reader.headers, targets, country), bytes_read
+            yield parse_rows(rows, reader.headers, targets, country, zone), bytes_read
         return
     pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
     pending: deque[tuple[Future, int]] = deque()
     try:
         for rows, bytes_read in raw:
-            pending.append((pool.submit(parse_rows, rows, reader.headers, targets, country), bytes_read))
+            future = pool.submit(parse_rows, rows, reader.headers, targets, country, zone)
+            pending.append((future, bytes_read))
             if len(pending) >= 2 * processes:
                 future, read = pending.popleft()
                 yield future.result(), read

@@ -137,6 +137,7 @@ class ContactImport(AccountScoped, Timestamps, db.Model):
     duplicates: Mapped[int] = mapped_column(default=0)
     invalid: Mapped[int] = mapped_column(default=0)
     opted_out: Mapped[int] = mapped_column(default=0)
+    consented: Mapped[int] = mapped_column(default=0, server_default="0")  # rows saying consent is given
     error: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -178,6 +179,9 @@ class ContactImportRow(AccountScoped, db.Model):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     fields: Mapped[dict] = mapped_column(JSON, default=dict)
     opted_out: Mapped[bool] = mapped_column(default=False)
+    # The consent column's say: NULL for nothing stated, else given or withdrawn, and since when if given.
+    consent: Mapped[bool | None] = mapped_column()
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A row that is not merged: which column, its value, and the problem in plain words.
     column_name: Mapped[str | None] = mapped_column(String(255))
     value: Mapped[str | None] = mapped_column(Text)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.contacts.csv_import import (
+    CONSENT,
     FIELD,
     FIRST_NAME,
     LAST_NAME,
@@ -17,8 +21,10 @@ from portal.contacts.csv_import import (
     RowReader,
     guess_targets,
     parse_row,
+    read_consent,
     sniff,
 )
+from portal.contacts.list_routes import EXPORT_HEADER
 
 POLISH = "Telefon;Imię;Nazwisko;Miejscowość\n600 100 200;Łucja;Żółć;Łódź\n"
 
@@ -144,3 +150,60 @@ def test_a_cell_with_a_nul_is_a_problem_of_its_row_unless_the_column_is_skipped(
     assert "NUL" in row.problem.problem
     skipped = parse_row(9, ["600100200", "An\x00na", "", ""], HEADERS, [PHONE, SKIP, FIELD, OPTED_OUT], "PL")
     assert skipped.problem is None and skipped.phone == "+48600100200"
+
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("cell", "stated"),
+    [
+        ("", None),
+        ("  ", None),
+        ("tak", (True, None)),
+        ("Yes", (True, None)),
+        ("x", (True, None)),
+        ("nie", (False, None)),
+        ("0", (False, None)),
+        ("2024-05-31", (True, datetime(2024, 5, 30, 22, 0, tzinfo=UTC))),  # midnight in Warsaw (CEST)
+        ("31.05.2024", (True, datetime(2024, 5, 30, 22, 0, tzinfo=UTC))),
+        ("15.01.2025 14:30", (True, datetime(2025, 1, 15, 13, 30, tzinfo=UTC))),  # CET
+        ("2025-01-15 14:30:05", (True, datetime(2025, 1, 15, 13, 30, 5, tzinfo=UTC))),
+        ("2025-01-15T14:30:00+00:00", (True, datetime(2025, 1, 15, 14, 30, tzinfo=UTC))),  # its own offset
+    ],
+)
+def test_a_consent_cell_says_yes_no_or_since_when_read_in_the_accounts_zone(cell, stated):
+    assert read_consent(cell, WARSAW, NOW) == stated
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("maybe", "“maybe” is not yes, no or a date such as 2024-05-31 or 31.05.2024"),
+        ("stop", "“stop” is not yes, no or a date such as 2024-05-31 or 31.05.2024"),  # an opt-out word
+        # Day or month first? Slashes are left unread rather than guessed.
+        ("31/05/2024", "“31/05/2024” is not yes, no or a date such as 2024-05-31 or 31.05.2024"),
+        ("32.05.2024", "“32.05.2024” is not yes, no or a date such as 2024-05-31 or 31.05.2024"),
+        ("2027-01-01", "“2027-01-01” is a date still to come"),
+    ],
+)
+def test_a_consent_cell_that_is_not_yes_no_or_a_past_date_is_refused_by_name(cell, problem):
+    with pytest.raises(ValueError, match=f"^{re.escape(problem)}$"):
+        read_consent(cell, WARSAW, NOW)
+
+
+def test_the_consent_column_is_guessed_and_read_into_its_row():
+    headers = ["Telefon", "Zgoda marketingowa", "Data zgody"]
+    assert guess_targets(headers) == [PHONE, CONSENT, FIELD]  # one consent column only
+    assert guess_targets(EXPORT_HEADER)[EXPORT_HEADER.index("consent_at")] == CONSENT  # a list's export
+    targets = [PHONE, CONSENT]
+    given = parse_row(2, ["600100200", "2024-05-31"], headers, targets, "PL", "Europe/Warsaw")
+    assert (given.consent, given.consent_at) == (True, datetime(2024, 5, 30, 22, tzinfo=UTC))
+    assert given.problem is None
+    withdrawn = parse_row(3, ["600100201", "nie"], headers, targets, "PL", "Europe/Warsaw")
+    assert (withdrawn.consent, withdrawn.consent_at) == (False, None)
+    unstated = parse_row(4, ["600100202", ""], headers, targets, "PL", "Europe/Warsaw")
+    assert (unstated.consent, unstated.consent_at) == (None, None)
+    wrong = parse_row(5, ["600100203", "kiedyś"], headers, targets, "PL", "Europe/Warsaw")
+    assert (wrong.problem.column, wrong.problem.value) == ("Zgoda marketingowa", "kiedyś")

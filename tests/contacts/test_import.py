@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -110,3 +112,52 @@ def test_a_nul_past_the_sniffed_start_of_the_file_stops_only_its_row(app, accoun
         problems = [(r.column_name, r.value) for r in importer.problem_rows(done)]
     assert problems == [("imię", "Zo\u2400sia")]
     assert "+48600999999" not in _contacts(app, account.account_id)
+
+
+def _consents(app, account_id):
+    with app.app_context(), account_scope(account_id):
+        return {c.phone: (c.consent_at, c.consent_source) for c in db.session.scalars(select(Contact))}
+
+
+def test_a_consent_column_records_consent_with_its_date_and_the_file_it_came_from(
+        app, account, run_import):
+    started = datetime.now(UTC)
+    done = run_import(account.account_id, (
+        "telefon;zgoda\n"
+        "600100200;2024-05-31\n"  # the date it was given, in the account's zone (Europe/Warsaw)
+        "600100201;tak\n"  # given, no date: recorded as of the import
+        "600100202;nie\n"
+        "600100203;\n"
+        "600100204;kiedyś\n"
+    ).encode(), filename="zgody.csv")
+    assert done.status == "done", done.error
+    assert (done.imported, done.invalid, done.consented) == (4, 1, 2)
+    consents = _consents(app, account.account_id)
+    assert consents["+48600100200"] == (datetime(2024, 5, 30, 22, 0, tzinfo=UTC), "import of zgody.csv")
+    assert consents["+48600100201"][0] >= started and consents["+48600100201"][1] == "import of zgody.csv"
+    assert consents["+48600100202"] == consents["+48600100203"] == (None, None)
+    with app.app_context(), account_scope(account.account_id):
+        problems = [(r.column_name, r.value, r.problem) for r in importer.problem_rows(done)]
+    assert problems == [
+        ("zgoda", "kiedyś", "“kiedyś” is not yes, no or a date such as 2024-05-31 or 31.05.2024"),
+    ]
+
+
+def test_consent_already_recorded_stays_a_no_withdraws_it_and_an_empty_cell_leaves_it(
+        app, account, run_import):
+    run_import(account.account_id, (
+        b"phone,consent\n+48600100200,2023-01-02\n+48600100201,\n+48600100202,yes\n+48600100203,2023-03-04\n"
+    ), filename="first.csv")
+    before = _consents(app, account.account_id)
+
+    again = run_import(account.account_id, (
+        b"phone,consent\n+48600100200,2024-05-31\n+48600100201,2024-05-31\n+48600100202,no\n+48600100203,\n"
+    ), filename="second.csv")
+
+    assert (again.updated, again.consented) == (4, 2)
+    after = _consents(app, account.account_id)
+    assert after["+48600100200"] == before["+48600100200"] == (
+        datetime(2023, 1, 1, 23, 0, tzinfo=UTC), "import of first.csv")  # the first consent is the record
+    assert after["+48600100201"] == (datetime(2024, 5, 30, 22, 0, tzinfo=UTC), "import of second.csv")
+    assert after["+48600100202"] == (None, None)  # withdrawn
+    assert after["+48600100203"] == before["+48600100203"]  # nothing stated: unchanged

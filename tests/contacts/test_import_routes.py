@@ -116,3 +116,18 @@ def test_another_accounts_import_is_not_found(member_client, make_account, auth)
     auth.logout()
     auth.login(other.member_email)
     assert member_client.get(location).status_code == 404
+
+
+def test_a_consent_column_is_guessed_previewed_and_counted_in_the_summary(app, member_client):
+    data = b"Telefon;Zgoda\n600 100 200;31.05.2024\n600 100 201;nie\n"
+    location = _upload(member_client, data, "zgody.csv").headers["Location"]
+    page = member_client.get(location).get_data(as_text=True)
+    assert re.search(r'<option selected value="consent">Consent \(yes/no or the date given\)</option>', page)
+    assert "OK (consent given <time" in page and "2024-05-31 00:00 CEST</time>)" in page
+    assert "OK (consent withdrawn)" in page
+    started = member_client.post(location, data={
+        "action": "start", "targets-0": "phone", "targets-1": "consent", "list_id": "new",
+        "new_list": "Zgody"})
+    work_off_imports(app)
+    summary = member_client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Consent given</dt><dd>1</dd>" in summary

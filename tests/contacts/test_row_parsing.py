@@ -27,7 +27,7 @@ def _summary(batches) -> list:
 
 def test_batches_come_in_file_order_with_the_bytes_read_so_far():
     data = _file(25)
-    batches = list(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", 10, processes=1))
+    batches = list(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", "UTC", 10, processes=1))
     assert [len(batch) for batch, _read in batches] == [10, 10, 5]
     assert [row.row_number for batch, _read in batches for row in batch] == list(range(2, 27))
     assert batches[-1][1] == len(data)
@@ -44,8 +44,10 @@ def test_parsing_processes_give_exactly_what_one_process_gives():
         from portal.contacts.csv_import import RowReader
         from portal.contacts.row_parsing import can_fork, parsed_batches
         data = _file(2000)
-        one = _summary(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", 150, processes=1))
-        many = _summary(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", 150, processes=3))
+        one = _summary(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", "UTC", 150,
+                                      processes=1))
+        many = _summary(parsed_batches(RowReader([data], "utf-8", ","), TARGETS, "PL", "UTC", 150,
+                                       processes=3))
         print(json.dumps({{"forked": can_fork(), "same": one == many, "rows": sum(map(len, many))}}))
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,

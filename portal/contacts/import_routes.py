@@ -50,7 +50,7 @@ CANCEL_CONSEQUENCE = "Nothing from the file is kept: to import it later, upload 
 @login_required
 def imports():
     """Every import of the account, newest first (keyset pages): its file, who uploaded it, where it
-    stands and what came of it. While one of the page runs, the table refreshes itself."""
+    stands and what came of it. While one on the page runs, the table refreshes itself."""
     before = id_arg("before")
     page = importer.list_imports(current_user.account_id, before=before)
     running = any(upload.is_running for upload, _ in page.rows)

@@ -211,13 +211,8 @@ def merge_staged(upload: ContactImport) -> None:
         int(n or 0) for n in counts)
     upload.imported, upload.updated = valid - known, known
     _upsert_contacts(params, with_list=upload.list_id is not None)
-    # A row that says "no" withdraws the consent its contact had (as unticking it on the contact does).
-    db.session.execute(text(
-        "UPDATE contact SET consent_at = NULL, consent_source = NULL, updated_at = :now"
-        " WHERE account_id = :account AND consent_at IS NOT NULL AND phone IN ("
-        " SELECT r.phone FROM contact_import_row r"
-        " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL AND NOT r.consent)"
-    ), params)
+    if csv_import.CONSENT in upload.targets:
+        _withdraw_consents(params)
     db.session.execute(text(
         "INSERT INTO opt_out (account_id, phone, opted_out_at, reason, source)"
         " SELECT :account, r.phone, :now, :reason, 'import' FROM contact_import_row r"
@@ -229,6 +224,16 @@ def merge_staged(upload: ContactImport) -> None:
     upload.finished_at = params["now"]
     upload.bytes_read = upload.total_bytes
     db.session.flush()
+
+
+def _withdraw_consents(params: dict) -> None:
+    """A row that says "no" withdraws the consent its contact had, as unticking it on the contact does."""
+    db.session.execute(text(
+        "UPDATE contact SET consent_at = NULL, consent_source = NULL, updated_at = :now"
+        " WHERE account_id = :account AND consent_at IS NOT NULL AND phone IN ("
+        " SELECT r.phone FROM contact_import_row r"
+        " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL AND NOT r.consent)"
+    ), params)
 
 
 _UPSERT_CONTACTS = (

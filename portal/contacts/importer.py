@@ -23,6 +23,7 @@ from portal.contacts.service import PAGE_SIZE, Page
 from portal.extensions import db
 from portal.models import (
     Account,
+    Contact,
     ContactImport,
     ContactImportChunk,
     ContactImportRow,
@@ -37,7 +38,6 @@ BATCH_ROWS = 5000
 PARALLEL_PARSE_BYTES = 1024 * 1024
 PREVIEW_ROWS = 5
 OPT_OUT_REASON = "opted out in an imported file"
-CONSENT_SOURCE_LENGTH = 100  # contact.consent_source
 
 
 def parse_processes() -> int:
@@ -192,7 +192,7 @@ def merge_staged(upload: ContactImport) -> None:
     """
     params = {"account": upload.account_id, "import": upload.id, "now": utcnow(), "list": upload.list_id,
               "reason": OPT_OUT_REASON, "phone_column": _phone_column(upload),
-              "consent_source": f"import of {upload.filename}"[:CONSENT_SOURCE_LENGTH]}
+              "consent_source": f"import of {upload.filename}"[:Contact.consent_source.type.length]}
     if db.session.connection().dialect.name == "postgresql":
         # Fresh statistics of the rows just staged, so the merge joins by hash, not row by row.
         db.session.execute(text("ANALYZE contact_import_row"))
@@ -382,7 +382,4 @@ def list_imports(account_id: int, before: int | None = None, limit: int = PAGE_S
     )
     if before is not None:
         statement = statement.where(ContactImport.id < before)
-    rows = db.session.execute(statement).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1][0].id if more else None)
+    return Page.of(db.session.execute(statement).all(), limit)

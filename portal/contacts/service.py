@@ -45,6 +45,14 @@ class Page:
     rows: list
     next_before: int | None
 
+    @classmethod
+    def of(cls, rows: list, limit: int) -> Page:
+        """The page of `rows` fetched newest first with `limit + 1` (the extra one says more follow);
+        each row's first item has the id."""
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return cls(rows, rows[-1][0].id if more else None)
+
 
 def account_country(account_id: int) -> str:
     return db.session.scalar(select(Account.default_country).where(Account.id == account_id))
@@ -208,12 +216,12 @@ def search_contacts(account_id: int, query: str = "", before: int | None = None,
         statement = statement.join(ContactListMember, on_list)
         recent = recent.join(ContactListMember, on_list)
     if not (query or "").strip():
-        return _page(db.session.execute(statement.order_by(Contact.id.desc())).all(), limit)
+        return Page.of(db.session.execute(statement.order_by(Contact.id.desc())).all(), limit)
     country = account_country(account_id)
     if _narrowed_by_index(query):
         matching = statement.where(*_matches(Contact, query, country, indexed=True))
         rows = db.session.execute(matching.order_by((Contact.id + 0).desc())).all()
-        return _page(rows, limit)
+        return Page.of(rows, limit)
     # Filtering the output of a LIMITed subquery: the planner cannot turn this into an index search.
     recent = recent.subquery()
     hits = (
@@ -228,7 +236,7 @@ def search_contacts(account_id: int, query: str = "", before: int | None = None,
             rows += db.session.execute(
                 older.order_by((Contact.id + 0).desc()).limit(limit + 1 - len(rows))
             ).all()
-    return _page(rows, limit)
+    return Page.of(rows, limit)
 
 
 #: Digits typed from which the number index alone narrows a search to few enough numbers.
@@ -240,12 +248,6 @@ def _narrowed_by_index(query: str) -> bool:
     how a number begins (a range of the phone index), or five digits and more (their runs)."""
     search = number_search((query or "").strip())
     return search is not None and (search.digits is None or len(search.digits) >= INDEXED_DIGITS)
-
-
-def _page(rows: list, limit: int) -> Page:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1][0].id if more else None)
 
 
 def export_rows(account_id: int, list_id: int) -> Iterator[tuple[Contact, bool]]:

@@ -36,13 +36,16 @@ def placeholder_problem(account_id: int, message: str) -> str | None:
     return None
 
 
-def composer_state(account_id: int, list_ids: Sequence[int], message: str, max_parts: int) -> dict:
+def composer_state(
+    account_id: int, list_ids: Sequence[int], message: str, max_parts: int, *, consent_only: bool
+) -> dict:
     """The template context of the composer's audience, insert buttons and preview."""
     problem = placeholder_problem(account_id, message)
-    worst = None if problem else worst_case(account_id, list_ids, message, max_parts)
+    worst = None if problem else worst_case(account_id, list_ids, message, max_parts,
+                                            consent_only=consent_only)
     preview = build_preview(message, max_parts, worst=worst, placeholder_problem=problem)
     return {
-        "audience": audience_summary(account_id, list_ids),
+        "audience": audience_summary(account_id, list_ids, consent_only=consent_only),
         "placeholders": [*STANDARD_NAMES, *custom_field_keys(account_id, list_ids)],
         "preview": preview,
         "chosen_lists": bool(list_ids),

@@ -22,7 +22,16 @@ from portal.campaigns.recipients import contact_values
 from portal.campaigns.smsapi_calls import Call, Outcome, Recipient
 from portal.extensions import db
 from portal.id_lists import in_ids
-from portal.models import STATUS_RANK, Campaign, CampaignStatus, Message, MessageStatus, OptOut, utcnow
+from portal.models import (
+    STATUS_RANK,
+    Campaign,
+    CampaignStatus,
+    Contact,
+    Message,
+    MessageStatus,
+    OptOut,
+    utcnow,
+)
 from portal.recordsets import json_document
 from portal.sms.idx import message_idx
 from portal.sms.placeholders import as_template, filled, parse_placeholders, placeholder_names, render
@@ -30,6 +39,8 @@ from portal.sms.segments import analyze
 from portal.tenancy import account_scope
 
 Q, SENDING, SUBMITTED = MessageStatus.QUEUED.value, MessageStatus.SENDING.value, MessageStatus.SUBMITTED.value
+OPTED_OUT_SINCE = "Not sent: the number opted out after the campaign was launched."
+CONSENT_WITHDRAWN_SINCE = "Not sent: the contact's consent was withdrawn after the campaign was launched."
 
 
 class Claimed(NamedTuple):
@@ -95,30 +106,43 @@ def claim_chunk(
     return sorted(map(Claimed._make, rows))  # by id: each claimed message's first field, and unique
 
 
-def skip_opted_out(account_id: int, claimed: list[Claimed]) -> tuple[list[Claimed], int]:
-    """Mark claimed messages to numbers that opted out since the launch as skipped; the rest go on."""
+def skip_unwanted(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Claimed], int]:
+    """Mark claimed messages as skipped whose number opted out since the launch, or, for a campaign
+    only to contacts who gave consent, whose contact's consent was withdrawn since; the rest go on.
+    (A contact deleted since is known by its id and phone together, as in `contact_values`: its
+    message goes on unless the number opted out.)"""
     if not claimed:
         return claimed, 0
-    skipped = set(db.session.scalars(
+    account_id, ids = campaign.account_id, [c.id for c in claimed]
+    reasons = dict.fromkeys(db.session.scalars(
         select(Message.id)
         .join(OptOut, and_(OptOut.account_id == Message.account_id, OptOut.phone == Message.phone))
-        .where(Message.account_id == account_id, in_ids(Message.id, [c.id for c in claimed]))
-    ))
-    if not skipped:
-        return claimed, 0
-    db.session.execute(
-        update(Message)
-        .where(Message.account_id == account_id, Message.id.in_(sorted(skipped)), Message.status == SENDING)
-        .values(
-            status=MessageStatus.SKIPPED.value,
-            status_rank=STATUS_RANK[MessageStatus.SKIPPED],
-            leased_until=None,
-            status_changed_at=utcnow(),
-            error_text="Not sent: the number opted out after the campaign was launched.",
+        .where(Message.account_id == account_id, in_ids(Message.id, ids))
+    ), OPTED_OUT_SINCE)
+    if campaign.consent_only:
+        withdrawn = db.session.scalars(
+            select(Message.id)
+            .join(Contact, and_(Contact.account_id == Message.account_id, Contact.id == Message.contact_id,
+                                Contact.phone == Message.phone))
+            .where(Message.account_id == account_id, in_ids(Message.id, ids), Contact.consent_at.is_(None))
         )
-        .execution_options(synchronize_session=False)
-    )
-    return [c for c in claimed if c.id not in skipped], len(skipped)
+        for message_id in withdrawn:
+            reasons.setdefault(message_id, CONSENT_WITHDRAWN_SINCE)
+    for reason in set(reasons.values()):
+        db.session.execute(
+            update(Message)
+            .where(Message.account_id == account_id, Message.status == SENDING,
+                   Message.id.in_(sorted(i for i, why in reasons.items() if why == reason)))
+            .values(
+                status=MessageStatus.SKIPPED.value,
+                status_rank=STATUS_RANK[MessageStatus.SKIPPED],
+                leased_until=None,
+                status_changed_at=utcnow(),
+                error_text=reason,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    return [c for c in claimed if c.id not in reasons], len(reasons)
 
 
 @dataclass

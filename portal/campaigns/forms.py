@@ -53,6 +53,11 @@ class CampaignForm(PortalForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+    consent_only = BooleanField(
+        "Only contacts who gave consent",
+        description="Marketing messages need the recipient's prior consent; reminders and other "
+                    "service messages do not. Contacts with no consent recorded are left out.",
+    )
     # The service decides which senders are allowed, so that a stale or foreign choice gets a reason.
     sender = SelectField("Sender", coerce=_sender_id, validate_choice=False)
     # The draft's version this form shows; a save over a newer one is refused (see save_campaign).

@@ -94,7 +94,11 @@ def launch_problems(campaign: Campaign) -> list[str]:
     check = preflight(campaign)
     problems += check.problems
     if not check.problems and check.recipients == 0:
-        problems.append("Nobody to send to: the chosen lists have no contacts who have not opted out.")
+        problems.append(
+            "Nobody to send to: no contact on the chosen lists has given consent without opting out since."
+            if campaign.consent_only else
+            "Nobody to send to: the chosen lists have no contacts who have not opted out."
+        )
     if check.smsapi_problem:
         problems.append(check.smsapi_problem)
     if check.balance_problem:
@@ -111,7 +115,8 @@ def begin_sending(campaign: Campaign, by: User | None) -> Campaign:
 
 def materialise_messages(campaign: Campaign) -> int:
     """One queued Message per recipient, in one INSERT ... SELECT; returns how many were made."""
-    audience = recipients_select(campaign.account_id, campaign.list_ids).subquery()
+    audience = recipients_select(campaign.account_id, campaign.list_ids,
+                                 consent_only=campaign.consent_only).subquery()
     columns = ["account_id", "campaign_id", "contact_id", "phone", "is_test_send", "status",
                "status_rank", "attempts", "created_at"]
     rows = select(

@@ -51,13 +51,16 @@ class WorstCase:
         return tuple(found)
 
 
-def worst_case(account_id: int, list_ids: Sequence[int], message: str, max_parts: int) -> WorstCase | None:
-    """The longest rendering of `message` for the lists' recipients; None without placeholders or
-    lists. Raises the placeholder errors of `portal.sms.placeholders` for a malformed message."""
+def worst_case(
+    account_id: int, list_ids: Sequence[int], message: str, max_parts: int, *, consent_only: bool
+) -> WorstCase | None:
+    """The longest rendering of `message` for the lists' recipients (with `consent_only`, those
+    whose consent is recorded); None without placeholders or lists. Raises the placeholder errors of
+    `portal.sms.placeholders` for a malformed message."""
     names = placeholder_names(message)
     if not names or not list_ids:
         return None
-    audience = recipients_select(account_id, list_ids).subquery()
+    audience = recipients_select(account_id, list_ids, consent_only=consent_only).subquery()
     columns = [value_column(name) for name in names]
     longest = [
         select(column)

@@ -142,7 +142,8 @@ def _sample_price(client, campaign: Campaign) -> Decimal | None:
     """Points per part of a `test=1` send of the real texts to a few recipients; None if SMSAPI says
     nothing usable (a test answer may carry no points)."""
     sample = db.session.execute(
-        recipients_select(campaign.account_id, campaign.list_ids).limit(SAMPLE_SIZE)
+        recipients_select(campaign.account_id, campaign.list_ids, consent_only=campaign.consent_only)
+        .limit(SAMPLE_SIZE)
     ).all()
     names = placeholder_names(campaign.message)
     values = contact_values(campaign.account_id, {row.contact_id: row.phone for row in sample}, names)

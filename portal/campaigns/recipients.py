@@ -1,8 +1,9 @@
 """A campaign's audience and what its personalised message costs across it.
 
-The audience is `portal.contacts.audience.recipients_select` over the campaign's lists, so the
-summary, the preflight and the launch count the same people. Costs are computed per distinct
-combination of the values the message uses (one grouped query), not per contact.
+The audience is `portal.contacts.audience.recipients_select` over the campaign's lists and its
+consent choice, so the summary, the preflight and the launch count the same people. Costs are
+computed per distinct combination of the values the message uses (one grouped query), not per
+contact.
 """
 
 from __future__ import annotations
@@ -114,10 +115,13 @@ def contact_values(
     return {row[0]: tuple(row[2:]) for row in rows if contacts[row[0]] == row[1]}
 
 
-def rendering_groups(account_id: int, list_ids: Sequence[int], message: str) -> Iterator[tuple[str, int]]:
-    """(rendered text, how many recipients get it) for the audience, grouped by the values used."""
+def rendering_groups(campaign: Campaign) -> Iterator[tuple[str, int]]:
+    """(rendered text, how many recipients get it) for the campaign's audience, grouped by the values
+    used."""
+    message = campaign.message
     names = placeholder_names(message)
-    audience = recipients_select(account_id, list_ids).subquery()
+    audience = recipients_select(campaign.account_id, campaign.list_ids,
+                                 consent_only=campaign.consent_only).subquery()
     if not names:
         count = db.session.scalar(select(func.count()).select_from(audience)) or 0
         if count:
@@ -160,7 +164,7 @@ def audience_cost(campaign: Campaign, max_parts: int) -> AudienceCost:
         cost.problems.append(str(error))
         return cost
     cost.plain = analyze(render(campaign.message, {}), max_parts=max_parts)
-    for rendered, count in rendering_groups(campaign.account_id, campaign.list_ids, campaign.message):
+    for rendered, count in rendering_groups(campaign):
         analysis = analyze(rendered, max_parts=max_parts)
         cost.recipients += count
         cost.total_parts += analysis.parts * count

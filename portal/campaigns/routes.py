@@ -117,7 +117,8 @@ def _compose(campaign: Campaign | None):
     if action == "replace" and len(form.message.data or "") <= MAX_MESSAGE_CHARACTERS:
         form.message.data = replace_unicode(form.message.data or "")
     message, list_ids = form.message.data or "", form.list_ids.data or []
-    composer = composer_state(current_user.account_id, list_ids, message, _max_parts())
+    composer = composer_state(current_user.account_id, list_ids, message, _max_parts(),
+                              consent_only=bool(form.consent_only.data))
     if action == "preview" and is_htmx_fragment_request():
         return render_page(COMPOSER, "preview", **composer)
     if action == "audience" and is_htmx_fragment_request():
@@ -150,6 +151,7 @@ def _save(campaign: Campaign | None, form: CampaignForm) -> Campaign | None:
             sender_name_id=form.sender.data,
             message=form.message.data,
             list_ids=form.list_ids.data or [],
+            consent_only=bool(form.consent_only.data),
             max_parts=_max_parts(),
             version=form.version.data,
         )

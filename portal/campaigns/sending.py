@@ -130,7 +130,7 @@ def _start_chunk(
         return None
     campaign = db.session.get(Campaign, campaign_id)
     total = len(claimed)
-    claimed, _ = dispatch.skip_opted_out(account_id, claimed)
+    claimed, _ = dispatch.skip_unwanted(campaign, claimed)
     rendered, template = dispatch.render_chunk(campaign, claimed)
     calls = dispatch.build_calls(campaign, rendered, template)
     db.session.commit()  # no transaction stays open during the calls to SMSAPI

@@ -313,6 +313,7 @@ def save_campaign(
     message: str,
     max_parts: int,
     list_ids: Sequence[int] = (),
+    consent_only: bool = False,
     version: int | None = None,
 ) -> Campaign:
     """Create (campaign None) or update a draft, storing the message exactly as it was counted.
@@ -342,8 +343,10 @@ def save_campaign(
     changed = not created and (
         campaign.name != name.strip() or campaign.sender_name_id != (sender.id if sender else None)
         or campaign.message != analysis.text or sorted(campaign.list_ids) != sorted(set(list_ids))
+        or campaign.consent_only != consent_only
     )
     campaign.name = name.strip()
+    campaign.consent_only = consent_only
     campaign.sender_name = sender
     campaign.message = analysis.text
     campaign.version = 1 if created else campaign.version + 1

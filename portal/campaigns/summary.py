@@ -158,7 +158,8 @@ def launch_review(campaign: Campaign, *, test_form) -> dict:
     return {
         "campaign": campaign,
         "lists": list_names(campaign),
-        "audience": audience_summary(campaign.account_id, campaign.list_ids),
+        "audience": audience_summary(campaign.account_id, campaign.list_ids,
+                                     consent_only=campaign.consent_only),
         "chosen_lists": bool(campaign.list_ids),
         "cost": preflight(campaign),
         "test_form": test_form,

@@ -59,7 +59,7 @@ def list_page(list_id: int):
     page = search_contacts(account_id, before=id_arg("before", big=True), list_id=list_id)
     return render_template(
         "contacts/list.html", contact_list=contact_list, form=form, page=page,
-        summary=audience_summary(account_id, [list_id]),
+        summary=audience_summary(account_id, [list_id], consent_only=False),
     ), 422 if form.errors else 200
 
 

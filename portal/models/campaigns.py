@@ -62,6 +62,9 @@ class Campaign(AccountScoped, Timestamps, db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Why sending stopped by itself (SMSAPI refused the token, no points...), in plain words.
     paused_reason: Mapped[str | None] = mapped_column(String(500))
+    # Only the lists' contacts whose consent is recorded (`portal.contacts.audience`): a marketing
+    # campaign's choice; a reminder of an appointment goes to every contact who has not opted out.
+    consent_only: Mapped[bool] = mapped_column(default=False)
 
     # Raised by every save of the draft; a save from a form that showed an older one is refused.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

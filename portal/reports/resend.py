@@ -49,7 +49,8 @@ def draft_for_failed(campaign: Campaign, by: User) -> tuple[Campaign, ContactLis
         raise NothingToResend("Every message of this campaign was delivered or is still on its way.")
     recipients = ContactList(account_id=account_id, name=_list_name(campaign))
     draft = Campaign(account_id=account_id, name=f"{campaign.name} (again)"[:120], message=campaign.message,
-                     sender_name_id=campaign.sender_name_id, created_by_id=by.id)
+                     sender_name_id=campaign.sender_name_id, consent_only=campaign.consent_only,
+                     created_by_id=by.id)
     db.session.add_all([recipients, draft])
     db.session.flush()
     # A number whose contact was deleted since gets its contact back (phones are unique per account).

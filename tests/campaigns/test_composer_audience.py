@@ -13,7 +13,8 @@ CUSTOMERS = [
 ]
 
 
-def post(client, path="/campaigns/new", action="save", lists=(), message="Hello!", **kwargs):
+def post(client, path="/campaigns/new", action="save", lists=(), message="Hello!", consent_only=None,
+         **kwargs):
     data = {
         "name": "Spring sale",
         "sender": "",
@@ -21,6 +22,8 @@ def post(client, path="/campaigns/new", action="save", lists=(), message="Hello!
         "action": action,
         "list_ids": [str(i) for i in lists],
     }
+    if consent_only is not None:  # a ticked checkbox; an unticked one is not sent at all
+        data["consent_only"] = consent_only
     return client.post(path, data=data, **kwargs)
 
 
@@ -138,3 +141,61 @@ def test_save_and_review_leads_to_the_launch_page(app, member_client, account, m
     response = post(member_client, action="review", lists=[list_id])
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/launch")
+
+
+def _give_consent(app, account_id: int, *phones: str) -> None:
+    from sqlalchemy import update
+
+    from portal.extensions import db
+    from portal.models import Contact, utcnow
+
+    with app.app_context():
+        db.session.execute(update(Contact).where(Contact.account_id == account_id, Contact.phone.in_(phones))
+                           .values(consent_at=utcnow()).execution_options(all_accounts=True))
+        db.session.commit()
+
+
+def test_the_summary_counts_who_has_no_consent_and_leaves_them_out_when_asked(
+    member_client, account, make_list
+):
+    list_id = make_list(account.account_id, "Customers", CUSTOMERS)
+    _give_consent(member_client.application, account.account_id, "+48600100200")
+    every = post(member_client, action="audience", lists=[list_id], headers=HTMX).data.decode()
+    assert "Recipients</dt><dd>3</dd>" in every
+    assert "2 recipients have\n        no consent recorded" in every
+    assert "(left out)</dt><dd>2</dd>" not in every
+
+    agreed = post(member_client, action="audience", lists=[list_id], consent_only="y", headers=HTMX)
+    html = agreed.data.decode()
+    assert "Recipients</dt><dd>1</dd>" in html
+    assert "No consent recorded (left out)</dt><dd>2</dd>" in html
+    assert "no consent recorded. A marketing message" not in html
+    assert "US or Canadian number" not in html  # the +1 contact gave no consent: not a recipient
+
+
+def test_the_worst_case_preview_reads_only_the_contacts_who_gave_consent(member_client, account, make_list):
+    list_id = make_list(account.account_id, "Customers", CUSTOMERS)
+    _give_consent(member_client.application, account.account_id, "+48600100200")  # Anna, not Christopher
+    message = "Hi {first_name|there}! " + "x" * 146
+    every = post(member_client, action="preview", lists=[list_id], message=message, headers=HTMX)
+    assert "“Christopher”" in every.data.decode()
+    agreed = post(member_client, action="preview", lists=[list_id], message=message, consent_only="y",
+                  headers=HTMX).data.decode()
+    assert "“Christopher”" not in agreed and "Estimated cost: 1 SMS per recipient" in agreed
+
+
+def test_the_consent_choice_is_saved_shown_ticked_and_can_be_undone(app, member_client, account, make_list,
+                                                                    make_campaign):
+    list_id = make_list(account.account_id, "Customers", CUSTOMERS)
+    campaign_id = make_campaign(account.account_id)
+    response = post(member_client, f"/campaigns/{campaign_id}", lists=[list_id], consent_only="y")
+    assert response.status_code == 302
+    assert stored_campaign(app, campaign_id).consent_only is True
+    page = member_client.get(f"/campaigns/{campaign_id}").data.decode()
+    assert re.search(r'<input [^>]*checked id="consent_only"', page)
+    assert "No consent recorded (left out)</dt><dd>3</dd>" in page and "Recipients</dt><dd>0</dd>" in page
+
+    response = post(member_client, f"/campaigns/{campaign_id}", lists=[list_id])  # the box unticked
+    assert response.status_code == 302
+    saved = stored_campaign(app, campaign_id)
+    assert saved.consent_only is False and saved.version == 3

@@ -17,10 +17,10 @@ from portal.campaigns.launch import (
 )
 from portal.campaigns.preflight import PRICE_FROM_HISTORY, PRICE_FROM_TEST_CALL, preflight
 from portal.extensions import db
-from portal.models import Campaign, Message, OptOut, User
+from portal.models import Campaign, Contact, Message, OptOut, User, utcnow
 from portal.tenancy import account_scope
 from tests.messages import sent_campaign
-from tests.plugins.pipeline import make_ready_campaign, statuses
+from tests.plugins.pipeline import make_ready_campaign, phone, statuses
 
 
 def _admin(setup):
@@ -38,6 +38,36 @@ def test_launch_materialises_one_queued_message_per_recipient_minus_opted_out(ap
         assert statuses(campaign_id) == {"queued": 3}
         phones = db.session.scalars(select(Message.phone).where(Message.campaign_id == campaign_id)).all()
     assert "+48600000001" not in phones
+
+
+def test_a_campaign_only_to_contacts_who_gave_consent_sends_to_them_alone(app, connected):
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(connected, recipients=4)
+        agreed = [phone(1), phone(3)]
+        db.session.execute(update(Contact).where(Contact.phone.in_(agreed)).values(consent_at=utcnow()))
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(consent_only=True))
+        db.session.add(OptOut(account_id=connected.account_id, phone=phone(3)))  # consent, then STOP
+        db.session.commit()
+        check = preflight(db.session.get(Campaign, campaign_id))
+        launch_campaign(campaign_id, _admin(connected))
+        db.session.commit()
+        phones = db.session.scalars(select(Message.phone).where(Message.campaign_id == campaign_id)).all()
+    assert check.recipients == 1
+    assert phones == [phone(1)]
+
+
+def test_a_campaign_only_to_contacts_who_gave_consent_is_refused_when_none_did(app, connected):
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(connected, recipients=2)
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(consent_only=True))
+        db.session.commit()
+        with pytest.raises(LaunchRefused) as refused:
+            launch_campaign(campaign_id, _admin(connected))
+        db.session.rollback()
+        assert statuses(campaign_id) == {}
+    assert refused.value.problems == [
+        "Nobody to send to: no contact on the chosen lists has given consent without opting out since."
+    ]
 
 
 def test_launch_in_the_future_is_scheduled_and_makes_no_messages(app, connected):

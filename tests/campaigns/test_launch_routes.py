@@ -44,6 +44,23 @@ def test_launch_page_shows_audience_cost_and_live_balance(member_client, sim_acc
     assert 'type="datetime-local"' in page
 
 
+def test_launch_page_of_a_campaign_only_to_contacts_who_gave_consent_counts_them_alone(
+    app, member_client, account, sim_account, ready_campaign
+):
+    from portal.models import Contact
+
+    campaign_id = ready_campaign()
+    with in_account(app, account.account_id):
+        db.session.execute(update(Contact).where(Contact.phone == "+48600100200").values(consent_at=utcnow()))
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(consent_only=True))
+        db.session.commit()
+    page = member_client.get(f"/campaigns/{campaign_id}/launch").data.decode()
+    assert "· only contacts who gave consent" in page
+    assert "No consent recorded (left out)</dt><dd>2</dd>" in page
+    assert "Recipients</th><td>1</td>" in page and "Points needed</th><td>0.16</td>" in page
+    assert "to 1 recipient?" in page  # the confirmation names who it goes to
+
+
 def test_launch_now_as_a_plain_post_sends_and_redirects(app, member_client, sim_account, ready_campaign):
     campaign_id = ready_campaign()
     response = member_client.post(f"/campaigns/{campaign_id}/launch", data={"when": "now"})

@@ -12,11 +12,11 @@ from portal.campaigns.progress import campaign_progress
 from portal.campaigns.sending import send_chunk, send_chunks, send_test_sends
 from portal.campaigns.smsapi_calls import Outcome
 from portal.extensions import db
-from portal.models import Campaign, Message, OptOut, User
+from portal.models import Campaign, Contact, Message, OptOut, User, utcnow
 from portal.tenancy import account_scope
 from tests.messages import sent_campaign
 from tests.plans import analyze, plan_with_nested_loops, rows_read, skip_unless_postgresql
-from tests.plugins.pipeline import make_ready_campaign, statuses
+from tests.plugins.pipeline import make_ready_campaign, phone, statuses
 
 
 def sent(simulator):
@@ -126,6 +126,28 @@ def test_numbers_that_opted_out_after_the_launch_are_skipped(app, connected, sim
         _send_all(connected, campaign_id)
         assert statuses(campaign_id) == {"submitted": 2, "skipped": 1}
     assert len(sent(simulator)) == 2
+
+
+def test_contacts_whose_consent_was_withdrawn_after_the_launch_are_skipped(app, connected, simulator):
+    with app.app_context(), account_scope(connected.account_id):
+        campaign_id = make_ready_campaign(connected, recipients=4)
+        db.session.execute(update(Contact).values(consent_at=utcnow()))
+        db.session.execute(update(Campaign).where(Campaign.id == campaign_id).values(consent_only=True))
+        db.session.commit()
+        launch_campaign(campaign_id, db.session.get(User, connected.admin_id))
+        db.session.commit()
+        db.session.execute(update(Contact).where(Contact.phone == phone(1)).values(consent_at=None))
+        db.session.add(OptOut(account_id=connected.account_id, phone=phone(2)))
+        db.session.commit()
+        _send_all(connected, campaign_id)
+        assert statuses(campaign_id) == {"submitted": 2, "skipped": 2}
+        reasons = dict(db.session.execute(select(Message.phone, Message.error_text)
+                                          .where(Message.status == "skipped")).all())
+    assert reasons == {
+        phone(1): "Not sent: the contact's consent was withdrawn after the campaign was launched.",
+        phone(2): "Not sent: the number opted out after the campaign was launched.",
+    }
+    assert sorted(message["number"] for message in sent(simulator)) == [phone(0)[1:], phone(3)[1:]]
 
 
 def test_test_sends_go_through_the_pipeline_and_stay_out_of_progress(app, connected, simulator):

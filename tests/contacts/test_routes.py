@@ -136,6 +136,7 @@ def test_a_list_shows_its_audience_renames_deletes_and_exports(app, member_clien
     member_client.post(f"/contacts/{contact_id}/opt-out", data={"reason": "asked"})
     page = member_client.get(f"/contacts/lists/{list_id}").get_data(as_text=True)
     assert "<dt>Opted out</dt><dd>1</dd>" in page
+    assert "<dt>No consent recorded</dt><dd>1</dd>" in page  # Anna; Jan opted out, counted there
     assert "<dt>Would receive a message</dt><dd><strong>1</strong></dd>" in page
     export = member_client.get(f"/contacts/lists/{list_id}/export.csv")
     lines = export.get_data(as_text=True).lstrip("\ufeff").splitlines()

@@ -141,3 +141,41 @@ def test_scheduled_campaign_starts_on_the_reconcile_tick(app, member_page, worke
     worker.start()
     expect(page.locator(".badge-state")).to_have_text(re.compile("Sending|Finished"), timeout=15_000)
     expect(page.locator("#campaign-status")).to_contain_text("100%", timeout=30_000)
+
+
+def test_a_campaign_only_to_contacts_who_gave_consent_reaches_them_alone(
+    app, member_page, worker, account, sim_account
+):
+    from sqlalchemy import update
+
+    from portal.models import Contact, utcnow
+
+    with app.app_context():
+        db.session.execute(update(Contact).where(Contact.phone == "+48600100200").values(consent_at=utcnow())
+                           .execution_options(all_accounts=True))
+        db.session.commit()
+    page = member_page
+    page.goto("/campaigns/new")
+    page.get_by_label("Campaign name").fill("Consented news")
+    page.get_by_label("Customers").check()
+    audience = page.locator("#audience")
+    expect(audience).to_contain_text("2 recipients have no consent recorded")
+    message = page.get_by_label("Message")
+    message.click()
+    message.press_sequentially("Hi {first_name}, new arrivals this week!")
+    expect(page.locator("#preview")).to_contain_text("“Christopher”")
+
+    page.get_by_label("Only contacts who gave consent").check()
+    expect(audience).to_contain_text(re.compile(r"No consent recorded \(left out\)\s*2"))
+    expect(audience.locator("dd").first).to_have_text("1")
+    expect(page.locator("#preview")).not_to_contain_text("“Christopher”")  # the worst case is Anna's now
+    page.get_by_role("button", name="Save and review launch").click()
+    expect(page.get_by_role("heading", name="Launch “Consented news”")).to_be_visible()
+    expect(page.locator(".launch-summary")).to_contain_text("only contacts who gave consent")
+    expect(page.locator("#cost")).to_contain_text(re.compile(r"Recipients\s*1"))
+
+    page.get_by_role("button", name="Launch campaign").click()
+    worker.start()
+    expect(page.locator(".badge-state")).to_have_text("Finished", timeout=30_000)
+    sent = [m["number"] for m in sim_account.messages() if m["idx"]]  # the campaign's, not price checks
+    assert sent == ["48600100200"]

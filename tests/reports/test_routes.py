@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.extensions import db
 from portal.models import Campaign, Contact, ContactListMember
@@ -106,6 +106,18 @@ def test_send_again_drafts_a_campaign_for_exactly_the_failed_numbers(app, member
             .execution_options(all_accounts=True)
         ))
     assert phones == {f"+4860010{n:04d}" for n in (5, 6, 7, 8)}
+
+
+def test_send_again_keeps_the_campaigns_choice_of_contacts_who_gave_consent(app, member_client, account,
+                                                                           reported):
+    with in_account(app, account.account_id):
+        db.session.execute(update(Campaign).where(Campaign.id == reported.campaign_id)
+                           .values(consent_only=True))
+        db.session.commit()
+    response = member_client.post(f"/campaigns/{reported.campaign_id}/report/resend")
+    draft_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    with in_account(app, account.account_id):
+        assert db.session.get(Campaign, draft_id).consent_only is True
 
 
 def test_send_again_with_nothing_failed_says_so(app, member_client, account, report_to):

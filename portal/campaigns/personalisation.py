@@ -15,8 +15,9 @@ from sqlalchemy import case, func, select
 
 from portal.campaigns.recipients import value_column
 from portal.contacts.audience import recipients_select
+from portal.contacts.lists import field_keys
 from portal.extensions import db
-from portal.models import Contact, ContactListMember
+from portal.models import Contact
 from portal.sms.placeholders import STANDARD_NAMES, placeholder_names, render
 from portal.sms.segments import NON_GSM_PATTERN, UCS2, MessageAnalysis, analyze
 
@@ -86,23 +87,8 @@ def worst_case(
 
 
 def custom_field_keys(account_id: int, list_ids: Sequence[int]) -> list[str]:
-    """The custom field keys of the contacts on `list_ids`, in one query, for the insert buttons."""
-    if not list_ids:
-        return []
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        keys = func.json_object_keys(Contact.fields).table_valued("key", joins_implicitly=True)
-        keys = keys.render_derived()  # "AS anon_1(key)": PostgreSQL names the column after the alias
-        query = select(keys.c.key).where(func.json_typeof(Contact.fields) == "object")
-    else:
-        keys = func.json_each(Contact.fields).table_valued("key", joins_implicitly=True)
-        query = select(keys.c.key)
-    on_lists = select(ContactListMember.contact_id).where(
-        ContactListMember.account_id == account_id, ContactListMember.list_id.in_(list_ids)
-    )
-    query = query.select_from(Contact).where(Contact.account_id == account_id, Contact.id.in_(on_lists))
-    found = db.session.scalars(query.distinct()).all()
-    return sorted(key for key in found if key not in STANDARD_NAMES)
+    """The custom field keys of the contacts on `list_ids`, for the insert buttons."""
+    return [key for key in field_keys(account_id, list_ids) if key not in STANDARD_NAMES]
 
 
 def _label(name: str) -> str:

@@ -24,8 +24,8 @@ DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
 ENCODING_NAMES = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1250": "Windows-1250"}
 
 # Where a column goes; "field" keeps it as a custom field named after its header.
-PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT, CONSENT, FIELD, SKIP = (
-    "phone", "first_name", "last_name", "opted_out", "consent", "field", "skip",
+PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT, CONSENT, CONSENT_SOURCE, FIELD, SKIP = (
+    "phone", "first_name", "last_name", "opted_out", "consent", "consent_source", "field", "skip",
 )
 TARGETS = {
     PHONE: "Phone number",
@@ -33,6 +33,7 @@ TARGETS = {
     LAST_NAME: "Last name",
     OPTED_OUT: "Opted out (yes/no)",
     CONSENT: "Consent (yes/no or the date given)",
+    CONSENT_SOURCE: "Where consent was given",
     FIELD: "Custom field",
     SKIP: "Do not import",
 }
@@ -55,6 +56,10 @@ _HEADER_GUESSES = {
         "optedin", "zgoda", "zgodamarketingowa", "zgodanasms", "zgodasms", "zgodanamarketing", "datazgody",
         "zgody",
     },
+    CONSENT_SOURCE: {
+        "consentsource", "sourceofconsent", "consentorigin", "consentvia", "zrodlozgody", "zgodazrodlo",
+        "gdziezgoda",
+    },
 }
 _YES = {"1", "yes", "y", "true", "t", "x", "tak", "prawda", "opted out", "optedout", "stop"}
 _NO = {"", "0", "no", "n", "false", "f", "nie", "falsz"}
@@ -64,6 +69,7 @@ _DOTTED_DATES = ("%d.%m.%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S")
 
 MAX_FIELD_LENGTH = 500
 NAME_LENGTH = 100
+CONSENT_SOURCE_LENGTH = 100
 
 
 class FileFormatError(ValueError):
@@ -124,7 +130,7 @@ def normalise_header(header: str) -> str:
 
 
 def guess_targets(headers: list[str]) -> list[str]:
-    """A target per column from its header; each of phone/names/opt-out/consent is guessed at most once."""
+    """A target per column from its header; each target but custom fields is guessed at most once."""
     taken: set[str] = set()
     targets = []
     for header in headers:
@@ -219,6 +225,7 @@ class ParsedRow:
     # whether consent is given and, when the cell gives it, since when (UTC).
     consent: bool | None = None
     consent_at: datetime | None = None
+    consent_source: str | None = None  # where it was given, recorded with a consent the row gives
     problem: Problem | None = None
 
 
@@ -303,6 +310,8 @@ def parse_row(row_number: int, cells: list[str], headers: list[str], targets: li
             else:
                 if stated is not None:
                     row.consent, row.consent_at = stated
+        elif target == CONSENT_SOURCE:
+            row.consent_source = value[:CONSENT_SOURCE_LENGTH] or None
         elif target == FIELD and value:
             row.fields[header] = value[:MAX_FIELD_LENGTH]
     if phone_value is not None and row.problem is None:

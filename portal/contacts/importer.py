@@ -155,7 +155,7 @@ def _staged_values(upload: ContactImport, row: ParsedRow) -> tuple:
     problem = row.problem
     return (
         upload.id, upload.account_id, row.row_number, row.phone, row.first_name, row.last_name,
-        row.fields, row.opted_out, row.consent, row.consent_at, False,
+        row.fields, row.opted_out, row.consent, row.consent_at, row.consent_source, False,
         problem.column if problem else None, problem.value if problem else None,
         problem.problem if problem else None,
     )
@@ -163,7 +163,7 @@ def _staged_values(upload: ContactImport, row: ParsedRow) -> tuple:
 
 _STAGED_COLUMNS = (
     "import_id", "account_id", "row_number", "phone", "first_name", "last_name", "fields", "opted_out",
-    "consent", "consent_at", "is_duplicate", "column_name", "value", "problem",
+    "consent", "consent_at", "consent_source", "is_duplicate", "column_name", "value", "problem",
 )
 
 
@@ -241,7 +241,7 @@ _UPSERT_CONTACTS = (
     " created_at, updated_at)"
     " SELECT :account, r.phone, r.first_name, r.last_name, r.fields,"
     " CASE WHEN r.consent THEN COALESCE(r.consent_at, :now) END,"
-    " CASE WHEN r.consent THEN :consent_source END,"
+    " CASE WHEN r.consent THEN COALESCE(r.consent_source, :consent_source) END,"
     " :now, :now"
     " FROM contact_import_row r"
     " WHERE r.import_id = :import AND r.account_id = :account AND r.problem IS NULL"

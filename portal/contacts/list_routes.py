@@ -106,7 +106,9 @@ def delete_list(list_id: int):
     return render_template("contacts/delete_list.html", contact_list=contact_list, members=members)
 
 
-EXPORT_HEADER = ["phone", "first_name", "last_name", "opted_out", "consent_at", "consent_source", "fields"]
+#: The export's own columns; each custom field follows in a column of its own, named after its key.
+#: An import reads such a file back as it was written (the headers are guessed to the same targets).
+EXPORT_HEADER = ["phone", "first_name", "last_name", "opted_out", "consent_at", "consent_source"]
 
 
 @bp.route("/lists/<int:list_id>/export.csv")
@@ -115,13 +117,14 @@ def export_list(list_id: int):
     """Streamed: one row at a time from a server-side cursor, whatever the size of the list."""
     contact_list = get_scoped_or_404(ContactList, list_id)
     account_id = current_user.account_id
+    keys = contact_lists.field_keys(account_id, [list_id])
 
     rows = (
         [
             contact.phone, contact.first_name, contact.last_name, "yes" if opted_out else "no",
             contact.consent_at.isoformat() if contact.consent_at else "", contact.consent_source or "",
-            "; ".join(f"{key}: {value}" for key, value in (contact.fields or {}).items()),
+            *((contact.fields or {}).get(key, "") for key in keys),
         ]
         for contact, opted_out in export_rows(account_id, list_id)
     )
-    return csv_download(f"list-{contact_list.id}.csv", EXPORT_HEADER, rows)
+    return csv_download(f"list-{contact_list.id}.csv", [*EXPORT_HEADER, *keys], rows)

@@ -182,6 +182,7 @@ class ContactImportRow(AccountScoped, db.Model):
     # The consent column's say: NULL for nothing stated, else given or withdrawn, and since when if given.
     consent: Mapped[bool | None] = mapped_column()
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_source: Mapped[str | None] = mapped_column(String(100))  # where, if the file says
     # A row that is not merged: which column, its value, and the problem in plain words.
     column_name: Mapped[str | None] = mapped_column(String(255))
     value: Mapped[str | None] = mapped_column(Text)

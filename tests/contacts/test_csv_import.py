@@ -11,6 +11,7 @@ import pytest
 
 from portal.contacts.csv_import import (
     CONSENT,
+    CONSENT_SOURCE,
     FIELD,
     FIRST_NAME,
     LAST_NAME,
@@ -196,7 +197,8 @@ def test_a_consent_cell_that_is_not_yes_no_or_a_past_date_is_refused_by_name(cel
 def test_the_consent_column_is_guessed_and_read_into_its_row():
     headers = ["Telefon", "Zgoda marketingowa", "Data zgody"]
     assert guess_targets(headers) == [PHONE, CONSENT, FIELD]  # one consent column only
-    assert guess_targets(EXPORT_HEADER)[EXPORT_HEADER.index("consent_at")] == CONSENT  # a list's export
+    # A list's export reads back as written.
+    assert guess_targets(EXPORT_HEADER) == [PHONE, FIRST_NAME, LAST_NAME, OPTED_OUT, CONSENT, CONSENT_SOURCE]
     targets = [PHONE, CONSENT]
     given = parse_row(2, ["600100200", "2024-05-31"], headers, targets, "PL", "Europe/Warsaw")
     assert (given.consent, given.consent_at) == (True, datetime(2024, 5, 30, 22, tzinfo=UTC))
@@ -207,3 +209,11 @@ def test_the_consent_column_is_guessed_and_read_into_its_row():
     assert (unstated.consent, unstated.consent_at) == (None, None)
     wrong = parse_row(5, ["600100203", "kiedyś"], headers, targets, "PL", "Europe/Warsaw")
     assert (wrong.problem.column, wrong.problem.value) == ("Zgoda marketingowa", "kiedyś")
+
+
+def test_a_consent_source_is_cut_to_the_length_both_of_its_columns_hold():
+    from portal.contacts.csv_import import CONSENT_SOURCE_LENGTH
+    from portal.models import Contact, ContactImportRow
+
+    lengths = {Contact.consent_source.type.length, ContactImportRow.consent_source.type.length}
+    assert lengths == {CONSENT_SOURCE_LENGTH}

@@ -161,3 +161,20 @@ def test_consent_already_recorded_stays_a_no_withdraws_it_and_an_empty_cell_leav
     assert after["+48600100201"] == (datetime(2024, 5, 30, 22, 0, tzinfo=UTC), "import of second.csv")
     assert after["+48600100202"] == (None, None)  # withdrawn
     assert after["+48600100203"] == before["+48600100203"]  # nothing stated: unchanged
+
+
+def test_a_consent_source_column_records_where_consent_was_given(app, account, run_import):
+    done = run_import(account.account_id, (
+        "telefon,zgoda,źródło zgody\n"
+        "600100200,tak,formularz w sklepie\n"
+        "600100201,tak,\n"  # no source given: the file is the source
+        "600100202,nie,strona www\n"  # a source without consent records nothing
+        f"600100203,tak,{'x' * 150}\n"
+    ).encode(), filename="zgody.csv")
+    assert done.status == "done", done.error
+    assert done.consented == 3
+    consents = _consents(app, account.account_id)
+    assert consents["+48600100200"][1] == "formularz w sklepie"
+    assert consents["+48600100201"][1] == "import of zgody.csv"
+    assert consents["+48600100202"] == (None, None)
+    assert consents["+48600100203"][1] == "x" * 100  # cut to the column's length

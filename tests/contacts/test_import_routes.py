@@ -131,3 +131,64 @@ def test_a_consent_column_is_guessed_previewed_and_counted_in_the_summary(app, m
     work_off_imports(app)
     summary = member_client.get(started.headers["Location"]).get_data(as_text=True)
     assert "<dt>Consent given</dt><dd>1</dd>" in summary
+
+
+def test_a_lists_export_imports_back_as_it_was(app, member_client, account):
+    from datetime import UTC, datetime
+
+    from portal.contacts.csv_import import guess_targets
+    from portal.models import ContactListMember, OptOut
+
+    account_id = account.account_id
+    with app.app_context(), account_scope(account_id):
+        customers = ContactList(account_id=account_id, name="Klienci")
+        contacts = [
+            Contact(account_id=account_id, phone="+48600100200", first_name="Anna", last_name="Nowak",
+                    fields={"city": "Kraków", "tier": "gold; founding"},
+                    consent_at=datetime(2024, 5, 31, 9, 15, 30, 250000, tzinfo=UTC),
+                    consent_source="shop counter, Gdynia"),
+            Contact(account_id=account_id, phone="+48600100201", first_name="Jan", fields={"city": "Gdańsk"}),
+            Contact(account_id=account_id, phone="+12025550100", first_name="", fields={}),
+        ]
+        db.session.add_all([customers, *contacts])
+        db.session.flush()
+        db.session.add_all(ContactListMember(account_id=account_id, list_id=customers.id, contact_id=c.id)
+                           for c in contacts)
+        db.session.add(OptOut(account_id=account_id, phone="+48600100201", reason="asked"))
+        db.session.commit()
+        list_id = customers.id
+
+    def everyone():
+        with app.app_context(), account_scope(account_id):
+            return {c.phone: (c.first_name, c.last_name, c.fields, c.consent_at, c.consent_source)
+                    for c in db.session.scalars(select(Contact))}
+
+    before = everyone()
+    exported = member_client.get(f"/contacts/lists/{list_id}/export.csv").get_data()
+    lines = exported.decode("utf-8-sig").splitlines()
+    assert lines[0] == "phone,first_name,last_name,opted_out,consent_at,consent_source,city,tier"
+    assert lines[1] == ('+48600100200,Anna,Nowak,no,2024-05-31T09:15:30.250000+00:00,"shop counter, Gdynia",'
+                        'Kraków,gold; founding')
+
+    location = _upload(member_client, exported, "list-export.csv").headers["Location"]
+    mapping = member_client.get(location).get_data(as_text=True)
+    assert "11:15 CEST</time>, shop counter, Gdynia)" in mapping  # the preview: when and where
+    headers = lines[0].split(",")
+    assert guess_targets(headers) == ["phone", "first_name", "last_name", "opted_out", "consent",
+                                      "consent_source", "field", "field"]
+    started = member_client.post(location, data={
+        "action": "start", **{f"targets-{i}": target for i, target in enumerate(guess_targets(headers))},
+        "list_id": "new", "new_list": "Klienci again"})
+    assert started.status_code == 302
+    work_off_imports(app)
+    summary = member_client.get(started.headers["Location"]).get_data(as_text=True)
+    assert "<dt>Known numbers updated</dt><dd>3</dd>" in summary
+    assert "<dt>New contacts</dt><dd>0</dd>" in summary
+
+    assert everyone() == before
+    with app.app_context(), account_scope(account_id):
+        again = db.session.scalar(select(ContactList.id).where(ContactList.name == "Klienci again"))
+        members = db.session.scalar(select(func.count()).select_from(ContactListMember)
+                                    .where(ContactListMember.list_id == again))
+        assert members == 3
+        assert db.session.scalars(select(OptOut.phone)).all() == ["+48600100201"]

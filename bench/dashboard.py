@@ -77,7 +77,7 @@ def _load_pages(uri: str, folder: str, args: argparse.Namespace) -> dict:
                       "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     per_day = args.messages // DAYS
     with app.app_context():
-        upgrade()
+        upgrade(x_arg=["quiet=1"])
         owner = create_account("Bench", "admin@bench.example", PASSWORD)
         add_user(owner.account_id, owner, "member@bench.example", Role.MEMBER, PASSWORD)
         account_id, now = owner.account_id, utcnow()

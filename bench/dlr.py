@@ -131,7 +131,7 @@ def _prepare(uri: str, instance: str, redis_url: str) -> tuple[int, str, int, st
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": instance, "REDIS_URL": redis_url})
     with app.app_context():
-        upgrade()
+        upgrade(x_arg=["quiet=1"])
         admin = create_account("Bench", "bench@bench.example", "a long enough password")
         db.session.commit()
         account_id = admin.account_id

@@ -78,7 +78,7 @@ def _export(uri: str, folder: str, redis_url: str, rows: int, trace: bool) -> di
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "INSTANCE_PATH": folder, "REDIS_URL": redis_url,
                       "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     with app.app_context():
-        upgrade()
+        upgrade(x_arg=["quiet=1"])
         admin = create_account("Bench", "bench@bench.example", PASSWORD)
         campaign = Campaign(account_id=admin.account_id, name="Bench", message="Hello")
         db.session.add(campaign)

@@ -210,7 +210,7 @@ def run(uri: str, instance: str, args) -> dict:
 
     app = make_app(uri, instance)
     with app.app_context():
-        upgrade()
+        upgrade(x_arg=["quiet=1"])
         account_id = create_account("Bench", "bench@bench.example", "bench password 123").account_id
         db.session.commit()
     figures = bench_import(app, uri, instance, account_id, args.rows)

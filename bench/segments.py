@@ -112,7 +112,7 @@ def preview_latency(text: str = SIX_PART_GSM) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "INSTANCE_PATH": folder})
         with app.app_context():
-            upgrade()
+            upgrade(x_arg=["quiet=1"])
             admin = create_account("Bench", "admin@bench.example", password)
             add_user(admin.account_id, admin, MEMBER_EMAIL, Role.MEMBER, password)
         client = app.test_client()

@@ -185,7 +185,7 @@ def prepare(app, simulator: Simulator, recipients: int) -> tuple[int, int, int]:
     from portal.users.service import create_account
 
     with app.app_context():
-        upgrade()
+        upgrade(x_arg=["quiet=1"])
         admin = create_account("Bench", f"bench-{uuid.uuid4().hex[:6]}@example.com", "bench password 123")
         account_id = admin.account_id
         db.session.commit()

@@ -8,9 +8,12 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Interpret the config file for Python logging, which names each migration as it runs, unless the
+# caller asks for quiet (`x_arg=["quiet=1"]`: the bench scripts, whose output is their figures).
+if context.get_x_argument(as_dictionary=True).get("quiet") is None:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+else:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 logger = logging.getLogger('alembic.env')
 
 

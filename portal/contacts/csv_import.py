@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from portal.contacts.phones import PhoneError, normalise_phone
+from portal.downloads import from_spreadsheet_cell
 
 DELIMITERS = (";", ",", "\t")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
@@ -286,7 +287,7 @@ def parse_row(row_number: int, cells: list[str], headers: list[str], targets: li
     phone_value = None
     phone_column = ""
     for index, target in enumerate(targets):
-        value = cells[index].strip() if index < len(cells) else ""
+        value = from_spreadsheet_cell(cells[index].strip()) if index < len(cells) else ""
         header = headers[index] if index < len(headers) else f"Column {index + 1}"
         if target != SKIP and "\x00" in value:  # past the bytes sniffed as binary; no database stores it
             row.problem = Problem(header, value.replace("\x00", "\u2400"), NUL_PROBLEM)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
+from portal.downloads import spreadsheet_cell
 from portal.extensions import db
 from portal.models import Message
 
@@ -37,18 +38,8 @@ def campaign_messages_csv(account_id: int, campaign_id: int) -> Iterator[str]:
         .execution_options(all_accounts=True, yield_per=CHUNK)
     )
     for partition in db.session.execute(query).partitions():
-        writer.writerows([_cell(value) for value in row] for row in partition)
+        writer.writerows([spreadsheet_cell(value) for value in row] for row in partition)
         yield _drain(buffer)
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not value[1:].isdigit():
-        return "'" + value  # a spreadsheet would run it as a formula
-    return str(value)
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -144,7 +144,7 @@ def test_a_lists_export_imports_back_as_it_was(app, member_client, account):
         customers = ContactList(account_id=account_id, name="Klienci")
         contacts = [
             Contact(account_id=account_id, phone="+48600100200", first_name="Anna", last_name="Nowak",
-                    fields={"city": "Kraków", "tier": "gold; founding"},
+                    fields={"city": "Kraków", "tier": "gold; founding", "note": "=1+1"},
                     consent_at=datetime(2024, 5, 31, 9, 15, 30, 250000, tzinfo=UTC),
                     consent_source="shop counter, Gdynia"),
             Contact(account_id=account_id, phone="+48600100201", first_name="Jan", fields={"city": "Gdańsk"}),
@@ -166,16 +166,16 @@ def test_a_lists_export_imports_back_as_it_was(app, member_client, account):
     before = everyone()
     exported = member_client.get(f"/contacts/lists/{list_id}/export.csv").get_data()
     lines = exported.decode("utf-8-sig").splitlines()
-    assert lines[0] == "phone,first_name,last_name,opted_out,consent_at,consent_source,city,tier"
+    assert lines[0] == "phone,first_name,last_name,opted_out,consent_at,consent_source,city,note,tier"
     assert lines[1] == ('+48600100200,Anna,Nowak,no,2024-05-31T09:15:30.250000+00:00,"shop counter, Gdynia",'
-                        'Kraków,gold; founding')
+                        "Kraków,'=1+1,gold; founding")  # a spreadsheet shows the formula, not its result
 
     location = _upload(member_client, exported, "list-export.csv").headers["Location"]
     mapping = member_client.get(location).get_data(as_text=True)
     assert "11:15 CEST</time>, shop counter, Gdynia)" in mapping  # the preview: when and where
     headers = lines[0].split(",")
     assert guess_targets(headers) == ["phone", "first_name", "last_name", "opted_out", "consent",
-                                      "consent_source", "field", "field"]
+                                      "consent_source", "field", "field", "field"]
     started = member_client.post(location, data={
         "action": "start", **{f"targets-{i}": target for i, target in enumerate(guess_targets(headers))},
         "list_id": "new", "new_list": "Klienci again"})

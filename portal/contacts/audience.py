@@ -63,7 +63,8 @@ def recipients_select(account_id: int, list_ids: Sequence[int], *, consent_only:
 def audience_summary(account_id: int, list_ids: Sequence[int], *, consent_only: bool) -> AudienceSummary:
     """The counts for `list_ids` of the account, in one query."""
     if not list_ids:
-        return AudienceSummary(0, 0, 0, 0, 0, 0, consent_only)
+        return AudienceSummary(memberships=0, contacts=0, opted_out=0, recipients=0, north_american=0,
+                               consent_only=consent_only)
     opted_out = OptOut.id.is_not(None)
     without_consent = and_(~opted_out, Contact.consent_at.is_(None))
     reached = and_(~opted_out, Contact.consent_at.is_not(None)) if consent_only else ~opted_out

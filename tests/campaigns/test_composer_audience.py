@@ -169,6 +169,7 @@ def test_the_summary_counts_who_has_no_consent_and_leaves_them_out_when_asked(
     html = agreed.data.decode()
     assert "Recipients</dt><dd>1</dd>" in html
     assert "No consent recorded (left out)</dt><dd>2</dd>" in html
+    assert "Consent is recorded on a contact's page, or by importing a file" in html  # how to add it
     assert "no consent recorded. A marketing message" not in html
     assert "US or Canadian number" not in html  # the +1 contact gave no consent: not a recipient
 

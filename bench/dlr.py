@@ -11,9 +11,13 @@ as SMSAPI batches them), in turn, `--repeat` times; each figure is the median of
 pass over the messages moves them one status further (QUEUE, SENT, ACCEPTED, DELIVERED). Applied
 reports are counted in the database, not from wrk's answers; a run with any answer other than 200
 fails. Each run also shows the CPU its gunicorn (master and workers) and the PostgreSQL server's
-processes spent per request, read from /proc: where a request's cost goes; and the share of the
+processes spent per request, read from /proc: where a request's cost goes; the share of the
 machine's CPU time its hypervisor gave to other guests meanwhile (steal), which lowers every rate
-and is why the runs alternate. Targets:
+and is why the runs alternate; and how wrk's connections fell on the workers (read with `ss`
+halfway through). Each worker listens on a socket of its own (gunicorn.conf.py) and the kernel
+places each connection by a hash of its addresses, so 16 connections fall 8/8 or 7/9 in about
+half the runs and 6/10 or further apart in the rest. The callback batches the requests a worker
+holds at once, so an uneven split moves its rate more than the ceiling's. Targets:
 single-report requests at >= 0.5 of the bare endpoint's rate, and >= 20,000 reports/s applied with
 100 reports per request.
 """
@@ -29,6 +33,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -160,7 +165,8 @@ def _median(runs: list[dict]) -> dict:
     """The run of median requests/s (its latencies with it), with the rates of all of them."""
     ordered = sorted(runs, key=lambda run: run["requests_per_s"])
     return {**ordered[len(ordered) // 2], "all_requests_per_s": [round(r["requests_per_s"], 1) for r in runs],
-            "all_steal_percent": [r["steal_percent"] for r in runs]}
+            "all_steal_percent": [r["steal_percent"] for r in runs],
+            "all_connection_splits": [r["connections_per_worker"] for r in runs]}
 
 
 def _reset(engine) -> None:
@@ -225,9 +231,13 @@ def _wrk(server: _gunicorn, path: str, per: int, first_id: int, idx_key: str,
                "--", path, str(per), str(first_id), str(MESSAGES), idx_key, str(threads)]
     web, database = _cpu_seconds(server.process.pid)
     stolen, total = _steal_ticks()
+    split: list[int] = []
+    halfway = threading.Timer(args.duration / 2, lambda: split.extend(_connections_per_worker(server)))
     started = time.monotonic()
+    halfway.start()
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     seconds = time.monotonic() - started
+    halfway.join()
     web_after, database_after = _cpu_seconds(server.process.pid)
     stolen_after, total_after = _steal_ticks()
     if "Non-2xx" in output or "Socket errors" in output:
@@ -243,7 +253,27 @@ def _wrk(server: _gunicorn, path: str, per: int, first_id: int, idx_key: str,
         "web_cpu_us_per_request": round((web_after - web) / requests * 1e6),
         "database_cpu_us_per_request": round((database_after - database) / requests * 1e6),
         "steal_percent": round(100 * (stolen_after - stolen) / max(total_after - total, 1), 1),
+        "connections_per_worker": split,
     }
+
+
+def _split(run: dict) -> str:
+    """The median run's connections per worker, as 9/7."""
+    return "/".join(map(str, run["connections_per_worker"])) or "-"
+
+
+def _connections_per_worker(server: _gunicorn) -> list[int]:
+    """How many established connections each of the gunicorn's workers holds, most first (empty
+    where `ss` is missing)."""
+    try:
+        workers = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True,  # noqa: S607
+                                 text=True, check=False).stdout.split()
+        sockets = subprocess.run(["ss", "-tnpH", "state", "established", f"sport = :{server.port}"],  # noqa: S607
+                                 capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return []
+    counts = [sum(f"pid={pid}," in line for line in sockets.splitlines()) for pid in workers]
+    return sorted(counts, reverse=True)
 
 
 def _steal_ticks() -> tuple[int, int]:
@@ -293,15 +323,15 @@ def _print(results: dict, as_json: bool) -> None:
     bare = results["bare"]
     runs = {run["reports_per_request"]: run for run in results["runs"]}
     print(f"{'endpoint':<26}{'requests/s':>12}{'reports/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'web CPU µs/req':>16}{'db CPU µs/req':>15}{'steal %':>9}")
+          f"{'web CPU µs/req':>16}{'db CPU µs/req':>15}{'steal %':>9}{'split':>8}")
     print(f"{'bare Flask OK (ceiling)':<26}{bare['requests_per_s']:>12.0f}{'':>12}"
           f"{bare['p50_ms']:>9.2f}{bare['p99_ms']:>9.2f}{bare['web_cpu_us_per_request']:>16}"
-          f"{bare['database_cpu_us_per_request']:>15}{bare['steal_percent']:>9.1f}")
+          f"{bare['database_cpu_us_per_request']:>15}{bare['steal_percent']:>9.1f}{_split(bare):>8}")
     for per, run in runs.items():
         label = f"callback, {per} per request"
         print(f"{label:<26}{run['requests_per_s']:>12.0f}{run['reports_per_s']:>12.0f}"
               f"{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}{run['web_cpu_us_per_request']:>16}"
-              f"{run['database_cpu_us_per_request']:>15}{run['steal_percent']:>9.1f}")
+              f"{run['database_cpu_us_per_request']:>15}{run['steal_percent']:>9.1f}{_split(run):>8}")
     ratio = runs[1]["requests_per_s"] / bare["requests_per_s"]
     print(f"single-report rate / bare rate: {ratio:.2f} (target >= 0.5); "
           f"reports/s with 100 per request: {runs[100]['reports_per_s']:.0f} (target >= 20000)")
@@ -325,6 +355,10 @@ def _print(results: dict, as_json: bool) -> None:
             "single_runs_requests_per_s": runs[1]["all_requests_per_s"],
             "ten_runs_requests_per_s": runs[10]["all_requests_per_s"],
             "batched_runs_requests_per_s": runs[100]["all_requests_per_s"],
+            "connections_per_worker": {
+                name: run["all_connection_splits"]
+                for name, run in [("bare", bare), *((f"{per}_per_request", run) for per, run in runs.items())]
+            },
             "steal_percent": {
                 name: run["all_steal_percent"]
                 for name, run in [("bare", bare), *((f"{per}_per_request", run) for per, run in runs.items())]

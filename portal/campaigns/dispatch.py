@@ -128,11 +128,13 @@ def skip_unwanted(campaign: Campaign, claimed: list[Claimed]) -> tuple[list[Clai
         )
         for message_id in withdrawn:
             reasons.setdefault(message_id, CONSENT_WITHDRAWN_SINCE)
-    for reason in set(reasons.values()):
+    by_reason: dict[str, list[int]] = {}
+    for message_id, reason in sorted(reasons.items()):
+        by_reason.setdefault(reason, []).append(message_id)
+    for reason, message_ids in by_reason.items():
         db.session.execute(
             update(Message)
-            .where(Message.account_id == account_id, Message.status == SENDING,
-                   Message.id.in_(sorted(i for i, why in reasons.items() if why == reason)))
+            .where(Message.account_id == account_id, Message.status == SENDING, Message.id.in_(message_ids))
             .values(
                 status=MessageStatus.SKIPPED.value,
                 status_rank=STATUS_RANK[MessageStatus.SKIPPED],

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, false, insert, literal, select, update
 from portal.audit import record_event
 from portal.campaigns.lifecycle import TransitionRefused, can_transition, transition
 from portal.campaigns.preflight import preflight
-from portal.contacts.audience import recipients_select
+from portal.campaigns.recipients import campaign_recipients
 from portal.extensions import db
 from portal.models import (
     STATUS_RANK,
@@ -115,8 +115,7 @@ def begin_sending(campaign: Campaign, by: User | None) -> Campaign:
 
 def materialise_messages(campaign: Campaign) -> int:
     """One queued Message per recipient, in one INSERT ... SELECT; returns how many were made."""
-    audience = recipients_select(campaign.account_id, campaign.list_ids,
-                                 consent_only=campaign.consent_only).subquery()
+    audience = campaign_recipients(campaign).subquery()
     columns = ["account_id", "campaign_id", "contact_id", "phone", "is_test_send", "status",
                "status_rank", "attempts", "created_at"]
     rows = select(

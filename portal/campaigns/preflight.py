@@ -12,8 +12,7 @@ from decimal import ROUND_UP, Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
-from portal.campaigns.recipients import audience_cost, contact_values
-from portal.contacts.audience import recipients_select
+from portal.campaigns.recipients import audience_cost, campaign_recipients, contact_values
 from portal.extensions import db
 from portal.models import Campaign, Message
 from portal.sms.errors import SmsapiError
@@ -142,8 +141,7 @@ def _sample_price(client, campaign: Campaign) -> Decimal | None:
     """Points per part of a `test=1` send of the real texts to a few recipients; None if SMSAPI says
     nothing usable (a test answer may carry no points)."""
     sample = db.session.execute(
-        recipients_select(campaign.account_id, campaign.list_ids, consent_only=campaign.consent_only)
-        .limit(SAMPLE_SIZE)
+        campaign_recipients(campaign).limit(SAMPLE_SIZE)
     ).all()
     names = placeholder_names(campaign.message)
     values = contact_values(campaign.account_id, {row.contact_id: row.phone for row in sample}, names)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, delete, func, select, text, true
+from sqlalchemy import ColumnElement, Select, delete, func, select, text, true
 
 from portal.contacts.audience import recipients_select
 from portal.extensions import db
@@ -115,13 +115,17 @@ def contact_values(
     return {row[0]: tuple(row[2:]) for row in rows if contacts[row[0]] == row[1]}
 
 
+def campaign_recipients(campaign: Campaign) -> Select:
+    """SELECT contact id and phone of everyone the campaign reaches: its lists, its consent choice."""
+    return recipients_select(campaign.account_id, campaign.list_ids, consent_only=campaign.consent_only)
+
+
 def rendering_groups(campaign: Campaign) -> Iterator[tuple[str, int]]:
     """(rendered text, how many recipients get it) for the campaign's audience, grouped by the values
     used."""
     message = campaign.message
     names = placeholder_names(message)
-    audience = recipients_select(campaign.account_id, campaign.list_ids,
-                                 consent_only=campaign.consent_only).subquery()
+    audience = campaign_recipients(campaign).subquery()
     if not names:
         count = db.session.scalar(select(func.count()).select_from(audience)) or 0
         if count:
